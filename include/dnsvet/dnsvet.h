@@ -1,0 +1,8 @@
+/* Umbrella header: everything of dnsvet's public C API. */
+#ifndef DNSVET_DNSVET_H
+#define DNSVET_DNSVET_H
+
+#include <dnsvet/common.h>
+#include <dnsvet/status.h>
+
+#endif
