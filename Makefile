@@ -20,7 +20,7 @@ test: build
 	  $(PY) tools/test-summary.py $(BUILD)/meson-logs/testlog.json
 
 demo: build
-	@sh tests/lab/demo.sh $(BUILD)
+	@sh tools/demo.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
