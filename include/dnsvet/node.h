@@ -78,6 +78,8 @@ DNSVET_API int64_t dnsvet_node_int(const dnsvet_node *node, int64_t fallback);
 DNSVET_API double dnsvet_node_double(const dnsvet_node *node, double fallback);
 /* Borrowed pointer, valid while the node lives; NULL when not a string. */
 DNSVET_API const char *dnsvet_node_string(const dnsvet_node *node);
+/* Length in bytes of a string node (it may hold NUL bytes, e.g. from "\0"); 0 otherwise. */
+DNSVET_API size_t dnsvet_node_string_len(const dnsvet_node *node);
 /* Number of items of a list or entries of a map; 0 otherwise. */
 DNSVET_API size_t dnsvet_node_size(const dnsvet_node *node);
 DNSVET_API dnsvet_node *dnsvet_node_list_at(const dnsvet_node *list, size_t i);

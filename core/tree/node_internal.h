@@ -1,0 +1,36 @@
+/* Internals of the document tree shared by the parser, the serialisers and obs. */
+#ifndef DNSVET_TREE_NODE_INTERNAL_H
+#define DNSVET_TREE_NODE_INTERNAL_H
+
+#include <dnsvet/node.h>
+
+/* Deepest container nesting the parser accepts and the serialisers walk. */
+#define DNSVET_NODE_MAX_DEPTH 64
+/* Serialisers refuse deeper in-memory trees (recursion bound). */
+#define DNSVET_NODE_EMIT_MAX_DEPTH 512
+/* Largest document the parser reads, and most nodes it builds from one. */
+#define DNSVET_NODE_MAX_INPUT (64u * 1024u * 1024u)
+#define DNSVET_NODE_MAX_NODES 4000000u
+
+void dnsvet_node_set_mark(dnsvet_node *node, unsigned line, unsigned column);
+
+/* Appends key (len bytes, copied) without looking for an existing entry; the caller has
+ * checked. Takes ownership of child, also on failure. */
+dnsvet_status dnsvet_node_map_append(dnsvet_node *map, const char *key, size_t keylen,
+                                     dnsvet_node *child);
+
+/* Scalar resolution of a plain (unquoted) YAML scalar, YAML 1.2 core schema. Returns the
+ * type it denotes and fills the value; DNSVET_NODE_STRING when it is just text. */
+typedef struct dnsvet_scalar {
+	dnsvet_node_type type;
+	int b;
+	int64_t i;
+	double d;
+} dnsvet_scalar;
+void dnsvet_scalar_resolve(const char *s, size_t len, dnsvet_scalar *out);
+
+/* Shortest "%.Ng" spelling of d that reads back to the same double, always with a '.',
+ * 'e', or as .inf/.nan (yaml) / null (json: non-finite are not representable). */
+void dnsvet_double_format(double d, int json, char *buf, size_t size);
+
+#endif
