@@ -19,6 +19,17 @@ void dnsvet_node_set_mark(dnsvet_node *node, unsigned line, unsigned column);
 dnsvet_status dnsvet_node_map_append(dnsvet_node *map, const char *key, size_t keylen,
                                      dnsvet_node *child);
 
+/* Fills err (when not NULL) with "NAME:LINE:COL: message", or "NAME: message" when line
+ * is 0; NAME is "<input>" when name is NULL. Returns st. */
+dnsvet_status dnsvet_node_error_set(dnsvet_node_error *err, dnsvet_status st, const char *name,
+                                    unsigned line, unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Strict JSON (RFC 8259) reader used for documents that start with '{' or '['. Same
+ * contract as dnsvet_node_parse_yaml. */
+dnsvet_status dnsvet_json_parse(const char *text, size_t len, const char *name,
+                                dnsvet_node **out, dnsvet_node_error *err);
+
 /* Scalar resolution of a plain (unquoted) YAML scalar, YAML 1.2 core schema. Returns the
  * type it denotes and fills the value; DNSVET_NODE_STRING when it is just text. */
 typedef struct dnsvet_scalar {

@@ -33,19 +33,30 @@ static dnsvet_status fail(struct builder *b, dnsvet_status st, unsigned line, un
 	char msg[400];
 	va_list ap;
 
-	if (!b->err)
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return dnsvet_node_error_set(b->err, st, b->name, line, col, "%s", msg);
+}
+
+dnsvet_status dnsvet_node_error_set(dnsvet_node_error *err, dnsvet_status st, const char *name,
+                                    unsigned line, unsigned column, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (!err)
 		return st;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line)
-		snprintf(b->err->message, sizeof(b->err->message), "%s:%u:%u: %s",
-		         b->name ? b->name : "<input>", line, col, msg);
+		snprintf(err->message, sizeof(err->message), "%s:%u:%u: %s",
+		         name ? name : "<input>", line, column, msg);
 	else
-		snprintf(b->err->message, sizeof(b->err->message), "%s: %s",
-		         b->name ? b->name : "<input>", msg);
-	b->err->line = line;
-	b->err->column = col;
+		snprintf(err->message, sizeof(err->message), "%s: %s", name ? name : "<input>", msg);
+	err->line = line;
+	err->column = column;
 	return st;
 }
 
@@ -283,14 +294,27 @@ static dnsvet_status on_event(struct builder *b, yaml_event_t *ev)
 	}
 }
 
+/* JSON documents start with '{' or '[' (after an optional BOM and blanks); they go to the
+ * strict JSON reader first, which has no key length limit and knows surrogate pairs. */
+static int looks_like_json(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	return i < len && (text[i] == '{' || text[i] == '[');
+}
+
+static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, const char *name,
+                                                 dnsvet_node **out, dnsvet_node_error *err);
+
 dnsvet_status dnsvet_node_parse_yaml(const char *text, size_t len, const char *name,
                                      dnsvet_node **out, dnsvet_node_error *err)
 {
 	struct builder b;
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	dnsvet_status st = DNSVET_OK;
-	int done = 0;
+	dnsvet_status st;
 
 	memset(&b, 0, sizeof(b));
 	b.name = name;
@@ -306,6 +330,37 @@ dnsvet_status dnsvet_node_parse_yaml(const char *text, size_t len, const char *n
 	if (len > DNSVET_NODE_MAX_INPUT)
 		return fail(&b, DNSVET_ERR_LIMIT, 0, 0, "document larger than %u bytes",
 		            DNSVET_NODE_MAX_INPUT);
+	if (looks_like_json(text, len)) {
+		dnsvet_node_error jerr;
+
+		st = dnsvet_json_parse(text, len, name, out, &jerr);
+		if (st == DNSVET_OK || st != DNSVET_ERR_PARSE) {
+			if (err && st != DNSVET_OK)
+				*err = jerr;
+			return st;
+		}
+		/* Not strict JSON: maybe YAML flow style ({a: 1}) or JSON with comments. When
+		 * YAML cannot read it either, the JSON complaint is the useful one. */
+		st = dnsvet_node_parse_yaml_only(text, len, name, out, NULL);
+		if (st != DNSVET_OK && err)
+			*err = jerr;
+		return st == DNSVET_OK ? st : DNSVET_ERR_PARSE;
+	}
+	return dnsvet_node_parse_yaml_only(text, len, name, out, err);
+}
+
+static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, const char *name,
+                                                 dnsvet_node **out, dnsvet_node_error *err)
+{
+	struct builder b;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	dnsvet_status st = DNSVET_OK;
+	int done = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.name = name;
+	b.err = err;
 	if (!yaml_parser_initialize(&parser))
 		return fail(&b, DNSVET_ERR_NOMEM, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""), len);

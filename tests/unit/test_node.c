@@ -6,7 +6,7 @@
 #include "test_node_util.h"
 
 /* JSON keys longer than 1024 characters need the dedicated JSON reader. */
-#define JSON_LONG_KEYS 0
+#define JSON_LONG_KEYS 1
 
 static dnsvet_node *parse(const char *text, dnsvet_node_error *err)
 {
@@ -418,6 +418,21 @@ static void test_errors(void)
 	expect_error("ok: 1\nbad: \x01\n", DNSVET_ERR_PARSE, 2, 6, "control characters");
 	expect_error("ok: 1\nbad: \xff\xfe\n", DNSVET_ERR_PARSE, 2, 6, "");
 
+	/* broken JSON: the strict reader's complaint, with line and column */
+	expect_error("{\n  \"a\": 1,\n  \"b\": [1, 2, }\n}", DNSVET_ERR_PARSE, 3, 15,
+	             "expected a value");
+	expect_error("{\n  \"a\": 1\n  \"b\": 2\n}", DNSVET_ERR_PARSE, 3, 3, "expected ',' or '}'");
+	expect_error("{\"a\": \"x\\ud800\"}", DNSVET_ERR_PARSE, 1, 9, "surrogate");
+	expect_error("{\"a\": \"x\\q\"}", DNSVET_ERR_PARSE, 1, 9, "unknown escape");
+	expect_error("{\"\xc3\xa9\": \"\xff\"}", DNSVET_ERR_PARSE, 1, 8, "invalid UTF-8");
+	expect_error("{\"a\": \"unterminated", DNSVET_ERR_PARSE, 1, 20, "unterminated");
+	expect_error("[1, 2] [3]", DNSVET_ERR_PARSE, 1, 8, "after the JSON document");
+	expect_error("{\"a\": 1 \"b\": 2}", DNSVET_ERR_PARSE, 1, 9, "expected ',' or '}'");
+	/* what YAML flow style allows besides (a trailing comma) is still accepted */
+	n = parse("{\"a\": [1, 2,],}", NULL);
+	CHECK(n && dnsvet_node_size(dnsvet_node_path(n, "a")) == 2);
+	dnsvet_node_free(n);
+
 	/* 64 levels are fine, 65 are not */
 	for (i = 0; i < 64; i++)
 		deep[i] = '[';
@@ -471,6 +486,23 @@ static void test_json_input(void)
 	CHECK_STR(dnsvet_node_path_string(n, "Unicode"), "\xe6\xbc\xa2\xe5\xad\x97");
 	CHECK(dnsvet_node_mark_of(dnsvet_node_path(n, "DkimAttributes.Tokens")).line == 3);
 	check_yaml_round_trip(n, "json input");
+	dnsvet_node_free(n);
+
+	/* surrogate pairs, escaped NUL, numbers beyond int64, BOM */
+	n = parse("\xEF\xBB\xBF[\"\\ud83d\\ude00\", \"a\\u0000b\", 99999999999999999999, -0, 0.5e-3, 1E2]", NULL);
+	CHECK(n != NULL);
+	CHECK_STR(dnsvet_node_path_string(n, "0"), "\xf0\x9f\x98\x80");
+	CHECK(dnsvet_node_string_len(dnsvet_node_path(n, "1")) == 3);
+	CHECK(dnsvet_node_type_of(dnsvet_node_path(n, "2")) == DNSVET_NODE_DOUBLE);
+	CHECK(dnsvet_node_int(dnsvet_node_path(n, "3"), 9) == 0);
+	CHECK(dnsvet_node_double(dnsvet_node_path(n, "4"), 0) == 0.0005);
+	CHECK(dnsvet_node_double(dnsvet_node_path(n, "5"), 0) == 100.0);
+	dnsvet_node_free(n);
+
+	/* YAML flow style that is not strict JSON still reads */
+	n = parse("{a: 1, b: [x, y]}  # comment", NULL);
+	CHECK(n != NULL);
+	CHECK_STR(dnsvet_node_path_string(n, "b.1"), "y");
 	dnsvet_node_free(n);
 
 	/* compact JSON as emitted by tools: no blank after ':' */
