@@ -1,0 +1,136 @@
+-- record.extra_characters: the value is right apart from quotes, spaces, line breaks or a dot.
+
+-- Values the zone's own servers give for an expected record: CNAME targets
+-- (escapes undone, lowercase: names compare without case) or joined TXT strings.
+local function found_values(ctx, r, name)
+  local list = {}
+  local e = ctx:answers(name, r.type)
+  for _, rep in ipairs(e and e.auth or {}) do
+    local listed = rep.source == nil
+    for _, s in ipairs(rep.source or {}) do
+      if s == "parent" or s == "child" then listed = true end
+    end
+    if listed and not rep.error and rep.aa ~= false then
+      for _, rr in ipairs(rep.answer or {}) do
+        if rr.name == name and rr.type == r.type then
+          local v = rr.text
+          if r.type == "CNAME" then
+            v = (rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
+            v = v:gsub("\\(.)", "%1"):lower()
+          end
+          list[#list + 1] = {value = v or "", rr = rr, rep = rep}
+        end
+      end
+    end
+  end
+  return list
+end
+
+local QUOTES = {'"', "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"}
+
+-- `v` without the pair of quotes around it, or nil.
+local function unquote(v)
+  for _, q in ipairs(QUOTES) do
+    if v:sub(1, #q) == q then
+      for _, q2 in ipairs(QUOTES) do
+        if #v > #q + #q2 and v:sub(-#q2) == q2 then return v:sub(#q + 1, -#q2 - 1) end
+      end
+    end
+  end
+  return nil
+end
+
+-- What was added around or inside `v`, and `v` without it. Whitespace inside
+-- is only extra when the expected value has none.
+local function strip(v, expected)
+  local what, seen = {}, {}
+  local function note(s, without)
+    if not seen[s] then seen[s] = true; what[#what + 1] = {s, without} end
+  end
+  if v:find("[\r\n]") then note("a line break", "line breaks"); v = v:gsub("[\r\n]", "") end
+  local before
+  repeat
+    before = v
+    local t = v:gsub("^%s+", ""):gsub("%s+$", "")
+    if t ~= v then note("spaces around the value", "the spaces around it"); v = t end
+    local u = unquote(v)
+    if u then note("quotes stored as part of the value", "the surrounding quotes"); v = u end
+    if v:sub(-1) == "." and expected:sub(-1) ~= "." and #v > 1 then
+      note("a trailing dot", "the trailing dot"); v = v:sub(1, -2)
+    end
+  until v == before
+  if not expected:find("%s") and v:find("%s") then
+    note("spaces inside the value", "the spaces inside it"); v = v:gsub("%s", "")
+  end
+  return v, what
+end
+
+local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
+
+return {
+  id = "record.extra_characters",
+  title = "Record value has extra characters",
+  severity = "error",
+  tags = {"ses", "record", "value"},
+  summary = "The value is the expected one plus quotes, spaces, line breaks or a trailing dot.",
+  fix = "Edit the {type} record `{relative}` in {zone} and set its value to exactly `{value}`: "
+     .. "paste it without {what}.{hint}",
+  references = {"https://repost.aws/knowledge-center/ses-verify-domain-pending"},
+  order = 30,
+  doc = [[
+Compares the value of every expected CNAME and TXT record (DKIM, BYODKIM, the
+legacy `_amazonses` token) with the value SES gave, and fires when the stored
+value is the expected one with something added: quotes stored as data
+(`"\"abc=\""`), spaces before or after, a line break from the paste, spaces
+inside a token, or a trailing dot inside a TXT string. For CNAME targets,
+letter case is ignored, as DNS does.
+
+SES compares values exactly, so a single added character keeps the identity
+pending. The added characters are often invisible in a control panel.
+
+Outcomes:
+- error (warning for a recommended record): no server serves the exact value,
+  and one serves it with additions; the message lists what was added.
+- nothing when the exact value is served, or when the difference is of
+  another kind (record.missing_characters, record.case_changed,
+  record.wrong_value). SPF and DMARC records are checked by the spf.* and
+  dmarc.* rules instead.
+
+Fix: paste the value exactly as SES lists it, without quotes or spaces.]],
+
+  check = function(ctx)
+    for _, r in ipairs(ctx.expect.records or {}) do
+      if (r.type == "CNAME" or r.type == "TXT") and not SKIP_ROLES[r.role] and r.value then
+        local name = dnsvet.name.normalize(r.name)
+        local want = r.type == "CNAME" and dnsvet.name.normalize(r.value) or r.value
+        local exact, hit, what = false, nil, nil
+        for _, f in ipairs(found_values(ctx, r, name)) do
+          if f.value == want then exact = true end
+          local stripped, notes = strip(f.value, want)
+          if stripped == want and #notes > 0 and not hit then hit, what = f, notes end
+        end
+        local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
+        local explained = ok and type(earlier) == "table" and #earlier > 0
+        if hit and not exact and not explained then
+          local zone = ctx:zone_of(name)
+          local zname = zone and zone.name or dnsvet.name.parent(name)
+          local said, without = {}, {}
+          for _, w in ipairs(what) do said[#said + 1] = w[1]; without[#without + 1] = w[2] end
+          local listing = table.concat(said, ", ")
+          ctx:report{
+            subject = {name = name, type = r.type},
+            severity = (r.required == false) and "warning" or nil,
+            message = ("%s %s on %s holds `%s` where `%s` is expected: it has %s."):format(
+              name, r.type, hit.rep.server or hit.rep.addr or "?", hit.value, want, listing),
+            vars = {type = r.type, relative = dnsvet.name.relative(name, zname), zone = zname,
+                    value = want, what = table.concat(without, ", "),
+                    hint = (r.type == "TXT" and listing:find("quotes", 1, true))
+                      and " Panels that show quotes around TXT values add them themselves; do not type them." or ""},
+            evidence = {{server = hit.rep.server, addr = hit.rep.addr, name = name, type = r.type,
+                         rcode = hit.rep.rcode, answer = {hit.rr.raw}}},
+          }
+        end
+      end
+    end
+  end,
+}

@@ -1,0 +1,181 @@
+-- record.missing_characters: the value is the expected one with characters lost.
+
+-- Values the zone's own servers give for an expected record: CNAME targets
+-- (escapes undone, lowercase: names compare without case) or joined TXT strings.
+local function found_values(ctx, r, name)
+  local list = {}
+  local e = ctx:answers(name, r.type)
+  for _, rep in ipairs(e and e.auth or {}) do
+    local listed = rep.source == nil
+    for _, s in ipairs(rep.source or {}) do
+      if s == "parent" or s == "child" then listed = true end
+    end
+    if listed and not rep.error and rep.aa ~= false then
+      for _, rr in ipairs(rep.answer or {}) do
+        if rr.name == name and rr.type == r.type then
+          local v = rr.text
+          if r.type == "CNAME" then
+            v = (rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
+            v = v:gsub("\\(.)", "%1"):lower()
+          end
+          list[#list + 1] = {value = v or "", rr = rr, rep = rep}
+        end
+      end
+    end
+  end
+  return list
+end
+
+local QUOTES = {'"', "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"}
+
+-- `v` without the pair of quotes around it, or nil.
+local function unquote(v)
+  for _, q in ipairs(QUOTES) do
+    if v:sub(1, #q) == q then
+      for _, q2 in ipairs(QUOTES) do
+        if #v > #q + #q2 and v:sub(-#q2) == q2 then return v:sub(#q + 1, -#q2 - 1) end
+      end
+    end
+  end
+  return nil
+end
+
+-- What was added around or inside `v`, and `v` without it. Whitespace inside
+-- is only extra when the expected value has none.
+local function strip(v, expected)
+  local what, seen = {}, {}
+  local function note(s, without)
+    if not seen[s] then seen[s] = true; what[#what + 1] = {s, without} end
+  end
+  if v:find("[\r\n]") then note("a line break", "line breaks"); v = v:gsub("[\r\n]", "") end
+  local before
+  repeat
+    before = v
+    local t = v:gsub("^%s+", ""):gsub("%s+$", "")
+    if t ~= v then note("spaces around the value", "the spaces around it"); v = t end
+    local u = unquote(v)
+    if u then note("quotes stored as part of the value", "the surrounding quotes"); v = u end
+    if v:sub(-1) == "." and expected:sub(-1) ~= "." and #v > 1 then
+      note("a trailing dot", "the trailing dot"); v = v:sub(1, -2)
+    end
+  until v == before
+  if not expected:find("%s") and v:find("%s") then
+    note("spaces inside the value", "the spaces inside it"); v = v:gsub("%s", "")
+  end
+  return v, what
+end
+
+-- Characters of `long` that `short` lacks when `short` is `long` with up to
+-- `max` characters deleted; nil otherwise.
+local function deleted(short, long, max)
+  if #long - #short > max or #short >= #long then return nil end
+  local lost, i = {}, 1
+  for j = 1, #long do
+    if short:sub(i, i) == long:sub(j, j) and i <= #short then
+      i = i + 1
+    else
+      lost[#lost + 1] = long:sub(j, j)
+      if #lost > max then return nil end
+    end
+  end
+  if i <= #short then return nil end
+  return table.concat(lost)
+end
+
+-- Where `got` first departs from `want`, with a little of `want` around it.
+local function first_difference(got, want)
+  local i = 1
+  while i <= #want and got:sub(i, i) == want:sub(i, i) do i = i + 1 end
+  local from = math.max(1, i - 6)
+  return (" (first difference at character %d: `%s%s`)"):format(
+    i, from > 1 and "..." or "", want:sub(from, i + 6))
+end
+
+-- How `got` falls short of `want`, in words, or nil when it is not a near copy.
+local function shortfall(got, want)
+  if #got >= 4 and #got < #want then
+    if want:sub(1, #got) == got and want:sub(#got + 1):match("^=+$") then
+      return ("its trailing `%s` was lost"):format(want:sub(#got + 1))
+    end
+    if want:sub(1, #got) == got then
+      return ("its last %d character(s) `%s` are missing (a truncated paste)"):format(#want - #got, want:sub(#got + 1))
+    end
+    if want:sub(-#got) == got then
+      return ("its first %d character(s) `%s` are missing"):format(#want - #got, want:sub(1, #want - #got))
+    end
+  end
+  local lost = deleted(got, want, 3)
+  if lost then return ("the character(s) `%s` were lost"):format(lost) .. first_difference(got, want) end
+  if #want >= 8 then
+    local d = dnsvet.edit_distance(got, want)
+    if d <= 2 then
+      return ("it differs in %d character(s), a typing or copying slip"):format(d) .. first_difference(got, want)
+    end
+  end
+  return nil
+end
+
+local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
+
+return {
+  id = "record.missing_characters",
+  title = "Record value has characters missing",
+  severity = "error",
+  tags = {"ses", "record", "value"},
+  summary = "The value is the expected one with characters lost: truncated, a lost `=`, or a small slip.",
+  fix = "Edit the {type} record `{relative}` in {zone} and replace its value with `{value}`, "
+     .. "copied in full from the SES console (including any trailing `=`).",
+  references = {"https://repost.aws/knowledge-center/ses-verify-domain-pending"},
+  order = 32,
+  doc = [[
+Compares the value of every expected CNAME and TXT record (DKIM, BYODKIM, the
+legacy `_amazonses` token) with the value SES gave, and fires when the stored
+value is a near copy that lost characters: cut off at the end or the start (a
+partial selection when copying), one to three characters dropped (the final
+`=` of a base64 token is the classic), or at most two characters different in
+a value of eight or more. CNAME targets are compared without letter case.
+
+SES compares values exactly; a token one character short never verifies.
+
+Outcomes:
+- error (warning for a recommended record): no server serves the exact value,
+  and one serves a near copy; the message says which characters are missing.
+- nothing when the exact value is served, or when the difference is only
+  added quotes or spaces (record.extra_characters), only letter case
+  (record.case_changed), or large (record.wrong_value). SPF and DMARC records
+  are checked by the spf.* and dmarc.* rules instead.
+
+Fix: copy the whole value again from the SES console and replace the stored one.]],
+
+  check = function(ctx)
+    for _, r in ipairs(ctx.expect.records or {}) do
+      if (r.type == "CNAME" or r.type == "TXT") and not SKIP_ROLES[r.role] and r.value then
+        local name = dnsvet.name.normalize(r.name)
+        local want = r.type == "CNAME" and dnsvet.name.normalize(r.value) or r.value
+        local exact, hit, how = false, nil, nil
+        for _, f in ipairs(found_values(ctx, r, name)) do
+          if f.value == want then exact = true end
+          local got = strip(f.value, want)
+          local other_kind = got == want or got:lower() == want:lower()
+          local h = not other_kind and shortfall(got, want)
+          if h and not hit then hit, how = f, h end
+        end
+        local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
+        local explained = ok and type(earlier) == "table" and #earlier > 0
+        if hit and not exact and not explained then
+          local zone = ctx:zone_of(name)
+          local zname = zone and zone.name or dnsvet.name.parent(name)
+          ctx:report{
+            subject = {name = name, type = r.type},
+            severity = (r.required == false) and "warning" or nil,
+            message = ("%s %s on %s holds `%s` where `%s` is expected: %s."):format(
+              name, r.type, hit.rep.server or hit.rep.addr or "?", hit.value, want, how),
+            vars = {type = r.type, relative = dnsvet.name.relative(name, zname), zone = zname, value = want},
+            evidence = {{server = hit.rep.server, addr = hit.rep.addr, name = name, type = r.type,
+                         rcode = hit.rep.rcode, answer = {hit.rr.raw}}},
+          }
+        end
+      end
+    end
+  end,
+}
