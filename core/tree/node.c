@@ -344,15 +344,29 @@ dnsvet_status dnsvet_node_list_append_string(dnsvet_node *list, const char *valu
 
 dnsvet_status dnsvet_node_map_remove(dnsvet_node *map, const char *key)
 {
-	long pos;
+	dnsvet_node *v;
 
 	if (!map || map->type != DNSVET_NODE_MAP || !key)
 		return DNSVET_ERR_INVALID;
+	v = dnsvet_node_map_take(map, key);
+	if (!v)
+		return DNSVET_ERR_NOT_FOUND;
+	dnsvet_node_free(v);
+	return DNSVET_OK;
+}
+
+dnsvet_node *dnsvet_node_map_take(dnsvet_node *map, const char *key)
+{
+	dnsvet_node *v;
+	long pos;
+
+	if (!map || map->type != DNSVET_NODE_MAP || !key)
+		return NULL;
 	pos = map_find(map, key, hash_key(key));
 	if (pos < 0)
-		return DNSVET_ERR_NOT_FOUND;
+		return NULL;
+	v = map->u.m.e[pos].val;
 	free(map->u.m.e[pos].key);
-	dnsvet_node_free(map->u.m.e[pos].val);
 	memmove(&map->u.m.e[pos], &map->u.m.e[pos + 1],
 	        (map->u.m.n - (size_t)pos - 1) * sizeof(struct map_entry));
 	map->u.m.n--;
@@ -362,6 +376,48 @@ dnsvet_status dnsvet_node_map_remove(dnsvet_node *map, const char *key)
 		for (size_t i = 0; i < map->u.m.n; i++)
 			index_put(map->u.m.idx, map->u.m.idx_cap, map->u.m.e[i].hash, i);
 	}
+	return v;
+}
+
+dnsvet_status dnsvet_node_map_insert(dnsvet_node *map, size_t pos, const char *key,
+                                     dnsvet_node *child)
+{
+	struct map_entry e;
+	dnsvet_status st;
+	size_t n;
+
+	if (!map || map->type != DNSVET_NODE_MAP || !key || pos > map->u.m.n) {
+		dnsvet_node_free(child);
+		return child ? DNSVET_ERR_INVALID : DNSVET_ERR_NOMEM;
+	}
+	st = dnsvet_node_map_append(map, key, strlen(key), child);
+	if (st != DNSVET_OK)
+		return st;
+	n = map->u.m.n;
+	if (pos == n - 1)
+		return DNSVET_OK;
+	e = map->u.m.e[n - 1];
+	memmove(&map->u.m.e[pos + 1], &map->u.m.e[pos], (n - 1 - pos) * sizeof(e));
+	map->u.m.e[pos] = e;
+	if (map->u.m.idx_cap) {
+		memset(map->u.m.idx, 0, map->u.m.idx_cap * sizeof(uint32_t));
+		for (size_t i = 0; i < n; i++)
+			index_put(map->u.m.idx, map->u.m.idx_cap, map->u.m.e[i].hash, i);
+	}
+	return DNSVET_OK;
+}
+
+dnsvet_status dnsvet_node_list_replace(dnsvet_node *list, size_t i, dnsvet_node *child)
+{
+	if (!child)
+		return DNSVET_ERR_NOMEM;
+	if (!list || list->type != DNSVET_NODE_LIST || i >= list->u.l.n) {
+		dnsvet_node_free(child);
+		return DNSVET_ERR_INVALID;
+	}
+	if (list->u.l.items[i] != child)
+		dnsvet_node_free(list->u.l.items[i]);
+	list->u.l.items[i] = child;
 	return DNSVET_OK;
 }
 

@@ -19,6 +19,17 @@ void dnsvet_node_set_mark(dnsvet_node *node, unsigned line, unsigned column);
 dnsvet_status dnsvet_node_map_append(dnsvet_node *map, const char *key, size_t keylen,
                                      dnsvet_node *child);
 
+/* Removes the entry at key and returns its value, which the caller now owns (NULL when
+ * absent). Used to reorder maps without copying subtrees. */
+dnsvet_node *dnsvet_node_map_take(dnsvet_node *map, const char *key);
+
+/* Inserts key at position pos (0..size) of map, which must not hold key yet. Takes
+ * ownership of child, also on failure. */
+dnsvet_status dnsvet_node_map_insert(dnsvet_node *map, size_t pos, const char *key,
+                                     dnsvet_node *child);
+/* Replaces (and frees) the i-th list item. Takes ownership of child, also on failure. */
+dnsvet_status dnsvet_node_list_replace(dnsvet_node *list, size_t i, dnsvet_node *child);
+
 /* Fills err (when not NULL) with "NAME:LINE:COL: message", or "NAME: message" when line
  * is 0; NAME is "<input>" when name is NULL. Returns st. */
 dnsvet_status dnsvet_node_error_set(dnsvet_node_error *err, dnsvet_status st, const char *name,
