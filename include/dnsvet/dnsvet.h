@@ -4,5 +4,6 @@
 
 #include <dnsvet/common.h>
 #include <dnsvet/status.h>
+#include <dnsvet/engine.h>
 
 #endif
