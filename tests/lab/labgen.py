@@ -203,6 +203,7 @@ class World:
         self.add_records = []   # (zone origin, text, scenario)
         self.dnssec = False
         self.delay = 0
+        self.ses_dkim_key = None
 
     def claim(self, addr, what, scenario):
         try:
@@ -244,7 +245,7 @@ def load_scenario(world, name):
     data = load_yaml(path)
     sdir = os.path.join(SCENARIO_DIR, name)
     known = {"description", "servers", "zones", "resolvers", "prime", "add_records",
-             "dnssec", "uses"}
+             "dnssec", "ses_tokens", "ses_dkim_key"}
     for k in data:
         if k not in known:
             raise LabError("scenario %s: unknown top-level key '%s'" % (name, k))
@@ -288,6 +289,20 @@ def load_scenario(world, name):
         world.add_records.append((dname(zname), text, name))
     if data.get("dnssec"):
         world.dnssec = True
+    if "ses_dkim_key" in data:
+        world.ses_dkim_key = str(data["ses_dkim_key"])
+    tokens = data.get("ses_tokens") or []
+    if tokens:
+        if not world.ses_dkim_key:
+            raise LabError("scenario %s: ses_tokens needs ses_dkim_key in the base world"
+                           % name)
+        lines = []
+        for t in tokens:
+            t = str(t).strip(".")
+            # a bare token lives under dkim.amazonses.com; 'tok.dkim.eu-west-1' as given
+            rel = t if "." in t else t + ".dkim"
+            lines.append('%s 1800 TXT "%s"' % (rel, world.ses_dkim_key))
+        world.add_records.append((dname("amazonses.com"), "\n".join(lines), name))
 
 
 # --------------------------------------------------------------------------------------
