@@ -5,7 +5,7 @@ return {
   severity = "warning",
   tags = {"delegation", "servers"},
   summary = "A server listed as authoritative for the zone does not answer for it authoritatively.",
-  fix = "Either load {zone} on {servers} (each must answer for it with the AA flag), or remove them from the NS records at the registrar (in the parent zone {parent}) and in the zone itself.",
+  fix = "Either load {zone} on {servers} (each must answer for it with the AA flag), or remove {servers} from the NS records at the registrar (in the parent zone {parent}) and in the zone itself.",
   references = {"https://www.rfc-editor.org/rfc/rfc1912#section-2.8",
                 "https://www.rfc-editor.org/rfc/rfc8499"},
   order = 15,

@@ -1,0 +1,130 @@
+-- propagation.negative_cached: resolvers remember "no such record" from before it was added.
+return {
+  id = "propagation.negative_cached",
+  title = "Resolvers cached a negative answer",
+  severity = "warning",
+  tags = {"propagation", "resolvers", "ttl", "negative-caching"},
+  summary = "The record exists now, but some resolvers cached NXDOMAIN or NODATA from an earlier lookup and keep it until the negative TTL runs out.",
+  fix = "Nothing to change in DNS: the cached negative answers expire by {when} (in {wait}). Next time, add all records before anything looks them up; a lower SOA MINIMUM in {zone}{minimum} shortens this wait.",
+  references = {"https://www.rfc-editor.org/rfc/rfc2308#section-5"},
+  order = 30,
+  doc = [[
+For every expected record that all the zone's authoritative servers serve correctly, looks for
+resolvers that still answer NXDOMAIN (no such name) or NODATA (no record of that type) with the
+zone's SOA in the authority section: the mark of a negative answer taken from their cache.
+
+Why: a lookup made before the record existed (by SES itself right after the identity was
+created, or by someone testing) is cached as "does not exist" for the zone's negative TTL, the
+smaller of the SOA record's TTL and its MINIMUM field (RFC 2308). Until then those resolvers
+answer as if the record were missing.
+
+Outcomes:
+- warning: one finding per record, naming each resolver and when its negative entry expires
+  (the SOA TTL it returns is the time left); `expires` is the latest of them;
+- nothing when the authoritative servers do not all serve the record, or every resolver
+  already sees it. A negative answer without the SOA cannot come from a cache of the zone's
+  answer and is left to propagation.resolver_mismatch.
+
+Fix: wait. To avoid it, publish the records before creating the SES identity or testing, and
+keep the SOA MINIMUM modest (300 to 3600 seconds).
+]],
+
+  check = function(ctx)
+    local function norm(v) return dnsvet.name.normalize(v or "") end
+
+    local function matches(rr, r)
+      local v = r.value or ""
+      if r.type == "CNAME" then return norm(rr.target) == norm(v) end
+      if r.type == "MX" then
+        local pref, host = v:match("^%s*(%d+)%s+(%S+)")
+        return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+      end
+      if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
+      return norm(rr.data) == norm(v)
+    end
+
+    local function in_zone(reply)
+      if reply.source == nil then return true end
+      for _, src in ipairs(reply.source) do
+        if src == "parent" or src == "child" then return true end
+      end
+      return false
+    end
+
+    local function duration(s)
+      if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
+      if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
+      if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
+      if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
+      return ("%d s"):format(s)
+    end
+
+    local labels = {}
+    for _, res in ipairs(ctx.resolvers or {}) do
+      if res.addr then labels[res.addr] = res.label end
+    end
+
+    for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
+      local name = norm(r.name)
+      local entry = ctx:answers(name, r.type)
+      if entry and r.value then
+        local answered, right = 0, 0
+        for _, reply in ipairs(entry.auth or {}) do
+          if in_zone(reply) and not reply.error and reply.rcode then
+            answered = answered + 1
+            for _, rr in ipairs(reply.answer or {}) do
+              if rr.name == name and rr.type == r.type and matches(rr, r) then
+                right = right + 1
+                break
+              end
+            end
+          end
+        end
+
+        local zone = ctx:zone_of(name)
+        local zname = zone and zone.name
+        if answered > 0 and right == answered then
+          local parts, evidence, latest, longest = {}, {}, nil, 0
+          for _, res in ipairs(entry.resolvers or {}) do
+            local has_data = false
+            for _, rr in ipairs(res.answer or {}) do
+              if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then has_data = true end
+            end
+            local soa
+            for _, rr in ipairs(res.authority or {}) do
+              -- the SOA of the zone holding the name, or of a parent (cached before delegation)
+              if rr.type == "SOA" and dnsvet.name.is_sub(name, rr.name)
+                  and (not zname or dnsvet.name.is_sub(zname, rr.name)) then soa = rr end
+            end
+            local negative = res.rcode == "NXDOMAIN" or (res.rcode == "NOERROR" and not has_data)
+            if not res.error and negative and soa then
+              local left = math.min(soa.ttl or 0, soa.minimum or soa.ttl or 0)
+              local at = (ctx.now or 0) + left
+              local who = labels[res.addr] and ("%s (%s)"):format(res.addr, labels[res.addr]) or res.addr
+              local what = res.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or ("NODATA (no " .. r.type .. " record)")
+              parts[#parts + 1] = ("%s still answers %s from its cache for another %s (until %s)")
+                :format(who or "?", what, duration(left), dnsvet.fmt_time(at))
+              if not latest or at > latest then latest = at end
+              if left > longest then longest = left end
+              evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = r.type,
+                rcode = res.rcode, answer = {soa.raw or soa.data}, note = ("negative answer cached, %d s left"):format(left)}
+            end
+          end
+          if #parts > 0 then
+            local zsoa = zone and zone.soa
+            ctx:report{
+              subject = {name = name, type = r.type},
+              message = ("The authoritative servers serve %s %s `%s`, but %s: the name was looked up before the record existed.")
+                :format(name, r.type, r.value, table.concat(parts, "; ")),
+              vars = {when = dnsvet.fmt_time(latest), wait = duration(longest),
+                      zone = zone and zone.name or dnsvet.name.parent(name),
+                      minimum = (zsoa and zsoa.minimum) and (" (now " .. zsoa.minimum .. " s)") or ""},
+              expires = latest,
+              evidence = evidence,
+            }
+          end
+        end
+      end
+    end
+  end,
+}

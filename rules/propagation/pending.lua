@@ -1,0 +1,127 @@
+-- propagation.pending: the zone is right, some resolvers still serve a cached older answer.
+return {
+  id = "propagation.pending",
+  title = "Resolvers still cache the old value",
+  severity = "warning",
+  tags = {"propagation", "resolvers", "ttl"},
+  summary = "The authoritative servers serve the right record; some resolvers still hold an older copy until its TTL runs out.",
+  fix = "Nothing to change in DNS: the old copies expire by {when} (in {wait}). If SES already marked the identity FAILED, resubmit verification after that time.",
+  references = {"https://www.rfc-editor.org/rfc/rfc1034#section-4.3.2",
+                "https://www.rfc-editor.org/rfc/rfc2181#section-8"},
+  order = 30,
+  doc = [[
+For every expected record that all the zone's authoritative servers already serve correctly,
+looks at each sampled resolver's answer. A resolver that returns another value for the same
+name and type holds a copy cached before the change; the TTL it returns is the time that copy
+has left.
+
+Why: after a record is changed, resolvers keep serving the old value until the TTL they
+received with it runs out. This is the one case where waiting is the right fix; this rule
+says how long, so that nobody edits records that are already right.
+
+Outcomes:
+- warning: one finding per record, naming each resolver, the old value it serves and when its
+  copy expires (the finding's `expires` is the latest of them);
+- nothing when the authoritative servers are not all right (other rules explain why) or when
+  every resolver already has the new value.
+Resolvers that cached "no such record" are propagation.negative_cached.
+
+Fix: wait until the time given. Lowering the TTL now does not shorten copies already cached;
+lower it a TTL ahead of the next change instead.
+]],
+
+  check = function(ctx)
+    local function norm(v) return dnsvet.name.normalize(v or "") end
+
+    local function matches(rr, r)
+      local v = r.value or ""
+      if r.type == "CNAME" then return norm(rr.target) == norm(v) end
+      if r.type == "MX" then
+        local pref, host = v:match("^%s*(%d+)%s+(%S+)")
+        return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+      end
+      if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
+      return norm(rr.data) == norm(v)
+    end
+
+    local function in_zone(reply)
+      if reply.source == nil then return true end
+      for _, src in ipairs(reply.source) do
+        if src == "parent" or src == "child" then return true end
+      end
+      return false
+    end
+
+    local function duration(s)
+      if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
+      if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
+      if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
+      if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
+      return ("%d s"):format(s)
+    end
+
+    local labels = {}
+    for _, res in ipairs(ctx.resolvers or {}) do
+      if res.addr then labels[res.addr] = res.label end
+    end
+
+    for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
+      local name = norm(r.name)
+      local entry = ctx:answers(name, r.type)
+      if entry and r.value then
+        local answered, right = 0, 0
+        for _, reply in ipairs(entry.auth or {}) do
+          if in_zone(reply) and not reply.error and reply.rcode then
+            answered = answered + 1
+            for _, rr in ipairs(reply.answer or {}) do
+              if rr.name == name and rr.type == r.type and matches(rr, r) then
+                right = right + 1
+                break
+              end
+            end
+          end
+        end
+
+        if answered > 0 and right == answered then
+          local parts, evidence, latest, longest = {}, {}, nil, 0
+          for _, res in ipairs(entry.resolvers or {}) do
+            if not res.error and res.rcode == "NOERROR" then
+              local stale, good, ttl = {}, false, 0
+              for _, rr in ipairs(res.answer or {}) do
+                if rr.name == name and rr.type == r.type then
+                  if matches(rr, r) then good = true
+                  else
+                    stale[#stale + 1] = rr.data
+                    if (rr.ttl or 0) > ttl then ttl = rr.ttl end
+                  end
+                end
+              end
+              if #stale > 0 and not good then
+                local who = labels[res.addr] and ("%s (%s)"):format(res.addr, labels[res.addr]) or res.addr
+                local at = (ctx.now or 0) + ttl
+                parts[#parts + 1] = ("%s still serves `%s` for another %s (until %s)")
+                  :format(who or "?", table.concat(stale, " | "), duration(ttl), dnsvet.fmt_time(at))
+                if not latest or at > latest then latest = at end
+                if ttl > longest then longest = ttl end
+                local answer = {}
+                for _, rr in ipairs(res.answer) do answer[#answer + 1] = rr.raw or rr.data end
+                evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name,
+                  type = r.type, rcode = res.rcode, answer = answer, note = ("%d s left in cache"):format(ttl)}
+              end
+            end
+          end
+          if #parts > 0 then
+            ctx:report{
+              subject = {name = name, type = r.type},
+              message = ("The authoritative servers serve %s %s `%s`, but %s.")
+                :format(name, r.type, r.value, table.concat(parts, "; ")),
+              vars = {when = dnsvet.fmt_time(latest), wait = duration(longest)},
+              expires = latest,
+              evidence = evidence,
+            }
+          end
+        end
+      end
+    end
+  end,
+}
