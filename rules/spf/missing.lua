@@ -1,0 +1,146 @@
+-- spf.missing: no SPF record on a name that needs one.
+
+-- Names whose SPF matters: the MAIL FROM domain (SES mail is checked against
+-- it) and the identity itself (other mail from the domain is).
+local function spf_names(ctx)
+  local list, seen = {}, {}
+  local function add(name, kind, r)
+    if name and name ~= "" then
+      name = dnsvet.name.normalize(name)
+      if not seen[name] then
+        seen[name] = true
+        list[#list + 1] = {name = name, kind = kind, record = r}
+      end
+    end
+  end
+  for _, r in ipairs(ctx.expect.records or {}) do
+    if r.role == "mail_from_spf" then add(r.name, "mail_from", r) end
+  end
+  add(ctx.expect.mail_from, "mail_from")
+  for _, r in ipairs(ctx.expect.records or {}) do
+    if r.role == "spf" then add(r.name, "domain", r) end
+  end
+  add(ctx.domain, "domain")
+  return list
+end
+
+-- An SPF record proper: "v=spf1" alone or followed by a space (RFC 7208 §4.5).
+local function is_spf(text)
+  local head = (text or ""):sub(1, 7):lower()
+  return head == "v=spf1" or head == "v=spf1 "
+end
+
+-- The TXT texts at `name` from the first of the zone's own servers that
+-- answered (following a CNAME as SPF does), or nil when none answered.
+local function txt_at(ctx, name)
+  local e = ctx:answers(name, "TXT")
+  for _, rep in ipairs(e and e.auth or {}) do
+    local listed = rep.source == nil
+    for _, s in ipairs(rep.source or {}) do
+      if s == "parent" or s == "child" then listed = true end
+    end
+    if listed and not rep.error and rep.aa ~= false
+       and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
+      local texts = {}
+      for _, pool in ipairs({rep.answer or {}, e.chain or {}}) do
+        for _, rr in ipairs(pool) do
+          if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
+        end
+      end
+      return texts, rep
+    end
+  end
+  return nil
+end
+
+-- "error" on the MAIL FROM domain (SES mail fails SPF), "warning" on the
+-- identity (only other mail from the domain is affected).
+local function severity_for(kind)
+  return kind == "mail_from" and "error" or "warning"
+end
+
+-- Anything that was meant as SPF, even if broken (spf.syntax explains those).
+local function looks_like_spf(text)
+  local t = text:lower()
+  return t:find("v=spf", 1, true) ~= nil or t:find("spf1", 1, true) ~= nil
+end
+
+return {
+  id = "spf.missing",
+  title = "No SPF record",
+  severity = "error",
+  tags = {"spf", "mail_from"},
+  summary = "A name that needs an SPF record has none: the MAIL FROM domain (error) or the domain itself (notice).",
+  fix = "In {zone}, add a TXT record with name `{relative}` and value `{value}`.",
+  references = {
+    "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-spf.html",
+    "https://www.rfc-editor.org/rfc/rfc7208",
+  },
+  order = 55,                          -- after ses.mail_from.spf_missing (45)
+  doc = [[
+Looks for an SPF record (a TXT starting with `v=spf1`) on:
+- the custom MAIL FROM domain: receivers check SPF against the envelope
+  sender, which SES sets to this domain; SES also lists this TXT among the
+  MAIL FROM records;
+- the identity domain itself: SES mail does not use it (its envelope sender is
+  the MAIL FROM domain or amazonses.com), but other mail from the domain does.
+
+Outcomes:
+- error (warning when SES lists the record as recommended): the MAIL FROM
+  domain has no SPF record, so SES mail sent through it fails SPF and cannot
+  pass DMARC through SPF;
+- notice: the identity domain has no SPF record;
+- nothing when an SPF record is there (even a broken one: spf.syntax and
+  spf.multiple report those), when no server answered, or when another rule
+  already explained the TXT at that name (ses.mail_from.spf_missing reports the
+  MAIL FROM case first when it is present, so the user sees it once).
+
+Fix: add the TXT record `v=spf1 include:amazonses.com ~all` (on the identity
+domain, also list the other services that send its mail, in one record).]],
+
+  check = function(ctx)
+    for _, n in ipairs(spf_names(ctx)) do
+      local texts, rep = txt_at(ctx, n.name)
+      local present = false
+      for _, t in ipairs(texts or {}) do
+        if looks_like_spf(t.text) then present = true end
+      end
+      local ok, earlier = pcall(function() return ctx:findings(n.name, "TXT") end)
+      local said = false
+      for _, f in ipairs(ok and type(earlier) == "table" and earlier or {}) do
+        if f.rule == "ses.mail_from.spf_missing" then said = true end
+      end
+      if texts and not present and not said then
+        local zone = ctx:zone_of(n.name)
+        local zname = zone and zone.name or dnsvet.name.parent(n.name)
+        local value = n.record and n.record.value or "v=spf1 include:amazonses.com ~all"
+        local others = {}
+        for _, t in ipairs(texts) do others[#others + 1] = "`" .. t.text .. "`" end
+        local held = #others > 0 and (" (it holds only " .. table.concat(others, ", ") .. ")") or ""
+        local msg, severity, fix
+        if n.kind == "mail_from" then
+          msg = ("%s, the MAIL FROM domain, has no SPF record on %s%s: receivers check SPF against this "
+            .. "domain for every message SES sends, so SPF fails."):format(n.name, rep.server or rep.addr or "?", held)
+          severity = (n.record and n.record.required == false) and "warning" or "error"
+        else
+          msg = ("%s has no SPF record on %s%s. SES mail does not depend on it, but mail sent as %s "
+            .. "from other servers cannot pass SPF, and the domain is easier to spoof."):format(
+            n.name, rep.server or rep.addr or "?", held, n.name)
+          severity = "notice"
+          fix = ("In %s, add a TXT record with name `%s` and value `%s`, with an `include:` for every other "
+            .. "service that sends mail as %s, all in this one record."):format(
+            zname, dnsvet.name.relative(n.name, zname), value, n.name)
+        end
+        ctx:report{
+          subject = {name = n.name, type = "TXT"},
+          severity = severity,
+          message = msg,
+          fix = fix,
+          vars = {zone = zname, relative = dnsvet.name.relative(n.name, zname), value = value},
+          evidence = {{server = rep.server, addr = rep.addr, name = n.name, type = "TXT", rcode = rep.rcode,
+                       answer = (function() local a = {} for _, t in ipairs(texts) do a[#a + 1] = t.rr.raw end return a end)()}},
+        }
+      end
+    end
+  end,
+}
