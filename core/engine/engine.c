@@ -736,13 +736,14 @@ void dnsvet_engine_cancel_all(dnsvet_engine *eng)
 		struct eng_server *s = eng->srv_tab[i], *next;
 		for (; s; s = next) {
 			next = s->hnext;
-			struct eng_query *q;
-			while ((q = s->qhead) != NULL) {
-				s->qhead = q->next;
-				if (!s->qhead)
-					s->qtail = NULL;
+			struct eng_query *q = s->qhead, *nq;
+			s->qhead = s->qtail = NULL;
+			for (; q; q = nq) {
+				nq = q->next;
+				q->srv = NULL;
 				eng_finish(eng, q, DNSVET_QERR_CANCELLED, 0);
 			}
+			srv_free_if_idle(eng, s);
 		}
 	}
 	for (uint32_t i = 0; i < eng->nslots; i++)

@@ -82,13 +82,27 @@ static inline uint8_t lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
+static enum eng_verdict check_header_question(const uint8_t *q, size_t qname_len,
+                                              const uint8_t *ans, size_t alen);
+
 enum eng_verdict eng_wire_check(const uint8_t *q, size_t qname_len, const uint8_t *ans,
                                 size_t alen)
+{
+	enum eng_verdict v = check_header_question(q, qname_len, ans, alen);
+	/* Only a real DNS message counts as an answer to some other query;
+	 * bytes that merely start like one are garbage. */
+	if ((v == EV_DROP_ID || v == EV_DROP_QUESTION) && !message_parses(ans, alen))
+		return EV_GARBAGE;
+	return v;
+}
+
+static enum eng_verdict check_header_question(const uint8_t *q, size_t qname_len,
+                                              const uint8_t *ans, size_t alen)
 {
 	if (alen < 12)
 		return EV_GARBAGE;
 	if (eng_wire_id(ans) != eng_wire_id(q))
-		return message_parses(ans, alen) ? EV_DROP_ID : EV_GARBAGE;
+		return EV_DROP_ID;
 	/* A query bounced back (QR clear) is never an answer. */
 	if (!(ans[2] & 0x80))
 		return EV_GARBAGE;
