@@ -59,10 +59,11 @@ local function severity_for(kind)
   return kind == "mail_from" and "error" or "warning"
 end
 
--- Anything that was meant as SPF, even if broken (spf.syntax explains those).
-local function looks_like_spf(text)
-  local t = text:lower()
-  return t:find("v=spf", 1, true) ~= nil or t:find("spf1", 1, true) ~= nil
+-- A TXT meant as SPF, even a broken one: after quotes and spaces, it begins
+-- with something like `v=spf`.
+local function meant_as_spf(text)
+  local body = (text or ""):gsub("^[%s\"'\u{201C}\u{201D}\u{2018}\u{2019}]+", ""):lower()
+  return body:match("^v%s*=%s*spf") ~= nil or body:match("^spf1") ~= nil
 end
 
 return {
@@ -103,7 +104,7 @@ domain, also list the other services that send its mail, in one record).]],
       local texts, rep = txt_at(ctx, n.name)
       local present = false
       for _, t in ipairs(texts or {}) do
-        if looks_like_spf(t.text) then present = true end
+        if meant_as_spf(t.text) then present = true end
       end
       local ok, earlier = pcall(function() return ctx:findings(n.name, "TXT") end)
       local said = false

@@ -59,6 +59,13 @@ local function severity_for(kind)
   return kind == "mail_from" and "error" or "warning"
 end
 
+-- A TXT meant as SPF, even a broken one: after quotes and spaces, it begins
+-- with something like `v=spf`.
+local function meant_as_spf(text)
+  local body = (text or ""):gsub("^[%s\"'\u{201C}\u{201D}\u{2018}\u{2019}]+", ""):lower()
+  return body:match("^v%s*=%s*spf") ~= nil or body:match("^spf1") ~= nil
+end
+
 local MECHS = {all = true, include = true, a = true, mx = true, ptr = true, ip4 = true, ip6 = true, exists = true}
 
 local function valid_ip4(s)
@@ -182,7 +189,7 @@ local function problems(text, strings)
   for i, term in ipairs(terms) do
     local t = term:gsub("^[\"'\u{201C}\u{201D}]+", ""):gsub("[\"'\u{201C}\u{201D}]+$", "")
     local lower = t:lower()
-    if i == 1 and lower == "v=spf1" then goto continue end
+    if i == 1 and lower:match("^v%s*=") then goto continue end -- judged above
     if i > 1 and lower == "v=spf1" then
       add("error", "`v=spf1` appears a second time inside the record: two records were pasted into one",
           "keep one `v=spf1` and merge the terms of both")
@@ -298,8 +305,7 @@ Fix: the message lists each problem; the fix says what to change in the TXT.]],
     for _, n in ipairs(spf_names(ctx)) do
       local texts, rep = txt_at(ctx, n.name)
       for _, t in ipairs(texts or {}) do
-        local low = t.text:lower()
-        if low:find("v=spf", 1, true) or low:find("spf1", 1, true) then
+        if meant_as_spf(t.text) then
           local list = problems(t.text, t.rr.strings)
           if #list > 0 then
             local top, whats, hows, seen_how = 0, {}, {}, {}
