@@ -96,6 +96,7 @@ class Server:
         self.mode = mode            # misbehave forced mode (None: select by first label)
         self.scenario = scenario
         self.zones = []             # Zone objects served
+        self.owner = None           # the lab zone holding this name's address records
 
     @property
     def key(self):
@@ -225,7 +226,7 @@ class World:
 def load_yaml(path):
     try:
         with open(path) as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as e:
         raise LabError("cannot read %s: %s" % (path, e))
     except yaml.YAMLError as e:
@@ -359,6 +360,8 @@ def link_world(world):
             if n not in names:
                 raise LabError("%s: variant for %s, which does not serve the zone"
                                % (z.where, ntext(n)))
+    for s in world.servers.values():
+        s.owner = owning_zone(world, s.name)
     for origin, text, scen in world.add_records:
         if origin not in world.zones:
             raise LabError("scenario %s: add_records for unknown zone %s"
@@ -431,7 +434,7 @@ def build_content(world, zone, content, server_key):
     if content.ns:
         for n in content.ns:
             if (n.is_subdomain(origin) and n in world.servers
-                    and owning_zone(world, n) is not zone
+                    and world.servers[n].owner is not zone
                     and z.get_rdataset(n, dns.rdatatype.A) is None):
                 grds = z.find_rdataset(n, dns.rdatatype.A, create=True)
                 for a in world.servers[n].addrs:
@@ -439,7 +442,7 @@ def build_content(world, zone, content, server_key):
     # address records for lab servers whose names live in this zone
     if zone.auto_addresses:
         for s in world.servers.values():
-            if owning_zone(world, s.name) is zone and s.name.is_subdomain(origin):
+            if s.owner is zone:
                 if (z.get_rdataset(s.name, dns.rdatatype.A) is None
                         and z.get_rdataset(s.name, dns.rdatatype.CNAME) is None):
                     rds = z.find_rdataset(s.name, dns.rdatatype.A, create=True)
@@ -646,11 +649,15 @@ def dnsdist_conf(rundir, world, fronted, delay):
              'setSecurityPollSuffix("")',
              'setVerboseHealthChecks(false)',
              'addAction(AllRule(), DelayAction(%d))' % delay]
+    first = True
     for i, s in enumerate(fronted):
         pool = "s%d" % i
         lines.append('nmg%d = newNMG()' % i)
         for a in s.addrs:
-            lines.append('addLocal("%s:53", {reusePort=true})' % a)
+            # setLocal replaces dnsdist's default 127.0.0.1:53 listener
+            lines.append('%s("%s:53", {reusePort=true})' % ("setLocal" if first
+                                                            else "addLocal", a))
+            first = False
             lines.append('nmg%d:addMask("%s/32")' % (i, a))
             lines.append('srv = newServer({address="%s:%d", pool="%s", checkInterval=3600})'
                          % (a, BACKEND_PORT, pool))
@@ -698,6 +705,7 @@ def generate(rundir, scenarios, delay):
     nsd_port = BACKEND_PORT if delay else 53
     fronted = []
     misbehave_listen = []
+    rendered = {}
     for s in sorted(world.servers.values(), key=lambda s: s.addrs[0]):
         if s.kind == "misbehave":
             for a in s.addrs:
@@ -716,15 +724,24 @@ def generate(rundir, scenarios, delay):
                 content = z.contents_for(s)
                 if phase == "before" and z.before is not None and content is z.content:
                     content = z.before
-                built = build_content(world, z, content, s.key)
-                serial = built.get_rdataset(z.origin, dns.rdatatype.SOA)[0].serial
-                zt = zone_text(built)
                 base = "%s.%s.zone" % (fname(z.origin), phase)
-                write(os.path.join(sdir, base), zt)
+                # servers sharing one version of a zone share the rendered (signed) file
+                ckey = (z.origin, id(content))
+                if ckey not in rendered:
+                    built = build_content(world, z, content, s.key)
+                    serial = built.get_rdataset(z.origin, dns.rdatatype.SOA)[0].serial
+                    write(os.path.join(sdir, base), zone_text(built))
+                    src = os.path.join(sdir, base)
+                    if z.sign:
+                        sign_file(z, src, src + ".signed")
+                        src += ".signed"
+                    rendered[ckey] = (src, serial)
+                src, serial = rendered[ckey]
                 if z.sign:
-                    sign_file(z, os.path.join(sdir, base),
-                              os.path.join(sdir, base + ".signed"))
                     base += ".signed"
+                if os.path.join(sdir, base) != src:
+                    os.makedirs(sdir, exist_ok=True)
+                    shutil.copyfile(src, os.path.join(sdir, base))
                 phases[phase].append((ntext(z.origin), base, serial))
         for phase, zones in phases.items():
             conf = os.path.join(sdir, "nsd-%s.conf" % phase)
@@ -953,7 +970,9 @@ def do_prime(world, rundir):
         for step in world.prime:
             r = world.resolvers[step["resolver"]]
             qtype = step.get("type", "A")
+            t = time.monotonic()
             msg = resolve(r.addr, step["name"], qtype)
+            log.write(";; %.3f s\n" % (time.monotonic() - t))
             rc = dns.rcode.to_text(msg.rcode())
             log.write(";; prime %s %s %s -> %s\n%s\n" % (r.name, step["name"], qtype, rc,
                                                         msg.to_text()))
@@ -996,10 +1015,13 @@ def start(rundir, scenarios, delay):
         p = spawn(rundir, proc)
         procs.append((proc["name"], p))
         by_name[proc["name"]] = p
+    marks = [("generated", time.monotonic() - t0)]
     try:
         wait_ready(plan.probes, plan.ready_files, procs)
+        marks.append(("ready", time.monotonic() - t0))
         if world.prime:
             do_prime(world, rundir)
+            marks.append(("primed", time.monotonic() - t0))
         if plan.switch:
             for sw in plan.switch:
                 p = by_name[sw["proc"]]
@@ -1019,6 +1041,8 @@ def start(rundir, scenarios, delay):
         raise
     with open(os.path.join(rundir, "started"), "w") as f:
         f.write("%.3f\n" % (time.monotonic() - t0))
+    with open(os.path.join(rundir, "timings"), "w") as f:
+        f.write("".join("%s %.3f\n" % m for m in marks))
 
 
 def stop(rundir):

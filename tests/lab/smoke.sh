@@ -3,23 +3,8 @@
 # that the root, a TLD, an authoritative server, the resolvers (full recursion from the
 # lab root) and the misbehaving server behave as the scenarios declare.
 set -u
-fails=0 checks=0
-DIG="dig +time=2 +tries=1"
+. "$(dirname "$0")/checklib.sh"
 TOK=xu7wq45c257az4iapfcri5eysanb6cei
-
-ok()   { checks=$((checks + 1)); echo "ok   $1"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     | /'; }
-# expect DESCRIPTION OUTPUT PATTERN...: every extended regexp must match some line of OUTPUT
-expect() {
-	desc=$1 out=$2; shift 2
-	for pat in "$@"; do
-		if ! printf '%s\n' "$out" | grep -Eq -- "$pat"; then
-			fail "$desc (no match for: $pat)" "$out"
-			return
-		fi
-	done
-	ok "$desc"
-}
 
 # environment handed to the command
 for v in LAB_DIR LAB_ROOT_HINTS LAB_RESOLVERS LAB_MISBEHAVE; do
@@ -108,9 +93,8 @@ expect "misbehave: upward referral" "$($DIG +norec @$M upward.fault.test A)" \
 expect "misbehave: drop times out" "$($DIG +norec @$M drop.fault.test A 2>&1)" 'timed out'
 expect "misbehave: wrong ID" "$($DIG +norec @$M wrongid.fault.test A 2>&1)" 'ID mismatch'
 out=$($DIG +norec @$M delay300.fault.test A)
-ms=$(printf '%s\n' "$out" | sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p')
+ms=$(query_ms "$out")
 if [ -n "$ms" ] && [ "$ms" -ge 290 ]; then ok "misbehave: delay300 took $ms ms"
 else fail "misbehave: delay300 took >= 300 ms" "$out"; fi
 
-echo "lab smoke: $checks checks, $fails failed (lab started in $(cat "$LAB_DIR/started") s)"
-[ "$fails" = 0 ]
+summary "lab smoke"
