@@ -196,11 +196,12 @@ local function problems(text, strings)
       goto continue
     end
     local joined = false
+    local bare = lower:gsub("^[%+%-~%?]", "")
     for _, j in ipairs(JOINED) do
-      if lower:find(j, 2, true) then joined = true end
+      if bare:find(j, 2, true) then joined = true end
     end
     for _, j in ipairs(JOINED_END) do
-      if #lower > #j and lower:sub(-#j) == j then joined = true end
+      if #bare > #j and bare:sub(-#j) == j then joined = true end
     end
     if joined then
       local note = (#(strings or {}) > 1) and " (the record's strings are joined with no space between them)" or ""
