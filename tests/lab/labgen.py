@@ -674,6 +674,9 @@ def generate(rundir, scenarios, delay):
     world = World()
     world.delay = delay
     load_scenario(world, BASE_NAME)
+    if "all" in scenarios:
+        scenarios = [f[:-5] for f in sorted(os.listdir(SCENARIO_DIR))
+                     if f.endswith(".yaml") and f[:-5] != BASE_NAME]
     seen = set()
     for s in scenarios:
         if s == BASE_NAME or s in seen:
