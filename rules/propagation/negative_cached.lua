@@ -70,7 +70,8 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
       if entry and r.value then
         local answered, right = 0, 0
         for _, reply in ipairs(entry.auth or {}) do
-          if in_zone(reply) and not reply.error and reply.rcode then
+          if in_zone(reply) and not reply.error and reply.aa ~= false
+              and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
             answered = answered + 1
             for _, rr in ipairs(reply.answer or {}) do
               if rr.name == name and rr.type == r.type and matches(rr, r) then

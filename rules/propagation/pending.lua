@@ -71,7 +71,8 @@ lower it a TTL ahead of the next change instead.
       if entry and r.value then
         local answered, right = 0, 0
         for _, reply in ipairs(entry.auth or {}) do
-          if in_zone(reply) and not reply.error and reply.rcode then
+          if in_zone(reply) and not reply.error and reply.aa ~= false
+              and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
             answered = answered + 1
             for _, rr in ipairs(reply.answer or {}) do
               if rr.name == name and rr.type == r.type and matches(rr, r) then

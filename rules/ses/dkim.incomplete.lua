@@ -58,7 +58,9 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
           total = total + 1
           local answered, good, seen = 0, 0, nil
           for _, reply in ipairs(entry.auth or {}) do
-            if in_zone(reply) and not reply.error and reply.rcode then
+            -- refusals and non-authoritative replies are delegation.lame's subject
+            if in_zone(reply) and not reply.error and reply.aa ~= false
+                and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
               answered = answered + 1
               for _, rr in ipairs(reply.answer or {}) do
                 if rr.name == name and rr.type == "CNAME" then
