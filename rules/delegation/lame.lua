@@ -59,7 +59,7 @@ the NS set both at the registrar and in the zone.
           if s.status == "lame" then
             lame = lame + 1
             local label = ("%s (%s)"):format(s.name or "?", s.addr or "no address")
-            parts[#parts + 1] = ("%s %s"):format(label, why[s.lame or ""] or ("is lame (" .. tostring(s.lame) .. ")"))
+            parts[#parts + 1] = ("%s %s"):format(label, why[s.lame or ""] or (s.lame and ("is lame (" .. tostring(s.lame) .. ")") or "is lame"))
             if not seen[s.name or "?"] then
               seen[s.name or "?"] = true
               names[#names + 1] = s.name or "?"

@@ -89,7 +89,10 @@ lower it a TTL ahead of the next change instead.
             if not res.error and res.rcode == "NOERROR" then
               local stale, good, ttl = {}, false, 0
               for _, rr in ipairs(res.answer or {}) do
-                if rr.name == name and rr.type == r.type then
+                -- a null or loopback address is a filter's answer, not an old value
+                local null = rr.address and (dnsvet.cidr.contains("0.0.0.0/8", rr.address)
+                  or dnsvet.cidr.contains("127.0.0.0/8", rr.address) or rr.address == "::")
+                if rr.name == name and rr.type == r.type and not null then
                   if matches(rr, r) then good = true
                   else
                     stale[#stale + 1] = rr.data

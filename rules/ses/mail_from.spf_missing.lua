@@ -52,7 +52,8 @@ SPF does not cover it).
           if rr.name == mf and rr.type == "TXT" then
             local text = (rr.text or ""):lower()
             if text == "v=spf1" or text:sub(1, 7) == "v=spf1 " then spf = true
-            else others[#others + 1] = "`" .. (rr.text or "") .. "`" end
+            elseif (rr.text or "") == "" then others[#others + 1] = "an empty string"
+            else others[#others + 1] = "`" .. rr.text .. "`" end
           end
         end
       end
