@@ -1,0 +1,46 @@
+/* dnsvet: dispatches to the subcommands; each lives in its own cmd_*.c file. */
+#include <stdio.h>
+#include <string.h>
+#include <dnsvet/status.h>
+#include "cli/cli.h"
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} command;
+
+static const command commands[] = {
+	{"rules", cmd_rules, "list, show and test the diagnosis rules"},
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dnsvet COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(fp, "\n'dnsvet COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("dnsvet %s\n", dnsvet_version());
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "dnsvet: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

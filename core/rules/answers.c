@@ -1,0 +1,132 @@
+/* Lookups in the observation tree shared by ctx methods, the replay and the live asker. */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include "rules/rules_int.h"
+
+/* Case-insensitive name equality ignoring one trailing dot on either side. */
+int rules_name_eq(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!a || !b)
+		return 0;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* True when name is zone or below it (both normalised or not; case-insensitive). */
+static int name_under(const char *name, const char *zone, size_t *zone_len)
+{
+	size_t ln = strlen(name), lz = strlen(zone);
+
+	if (ln > 1 && name[ln - 1] == '.')
+		ln--;
+	if (lz > 0 && zone[lz - 1] == '.')
+		lz--;
+	*zone_len = lz;
+	if (lz == 0)
+		return 1;
+	if (ln == lz)
+		return strncasecmp(name, zone, lz) == 0;
+	return ln > lz && name[ln - lz - 1] == '.' && strncasecmp(name + ln - lz, zone, lz) == 0;
+}
+
+dnsvet_node *rules_zone_of(const dnsvet_node *obs, const char *name)
+{
+	const dnsvet_node *zones = dnsvet_node_map_get(obs, "zones");
+	dnsvet_node *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < dnsvet_node_size(zones); i++) {
+		dnsvet_node *z = dnsvet_node_list_at(zones, i);
+		const char *zn = dnsvet_node_string(dnsvet_node_map_get(z, "name"));
+		size_t zl;
+
+		if (zn && name_under(name, zn, &zl) && (!best || zl > best_len)) {
+			best = z;
+			best_len = zl;
+		}
+	}
+	return best;
+}
+
+dnsvet_node *dnsvet_rules_answers_entry(dnsvet_node *obs, const char *name, const char *type,
+                                        int create)
+{
+	dnsvet_node *answers, *entry;
+	char norm[1100], utype[24];
+	size_t tl;
+
+	if (!obs || !name || !type || dnsvet_node_type_of(obs) != DNSVET_NODE_MAP)
+		return NULL;
+	answers = dnsvet_node_map_get(obs, "answers");
+	for (size_t i = 0; i < dnsvet_node_size(answers); i++) {
+		dnsvet_node *e = dnsvet_node_list_at(answers, i);
+		const char *t = dnsvet_node_string(dnsvet_node_map_get(e, "type"));
+
+		if (t && strcasecmp(t, type) == 0 &&
+		    rules_name_eq(dnsvet_node_string(dnsvet_node_map_get(e, "name")), name))
+			return e;
+	}
+	if (!create)
+		return NULL;
+	tl = strlen(type);
+	if (tl >= sizeof(utype) || !rr_name_normalize(name, strlen(name), norm, sizeof(norm)))
+		return NULL;
+	for (size_t i = 0; i <= tl; i++)
+		utype[i] = (char)toupper((unsigned char)type[i]);
+	if (!answers) {
+		answers = dnsvet_node_new_list();
+		if (!answers || dnsvet_node_map_set(obs, "answers", answers) != DNSVET_OK)
+			return NULL;
+	} else if (dnsvet_node_type_of(answers) != DNSVET_NODE_LIST) {
+		return NULL;
+	}
+	entry = dnsvet_node_new_map();
+	if (!entry)
+		return NULL;
+	if (dnsvet_node_map_set_string(entry, "name", norm) != DNSVET_OK ||
+	    dnsvet_node_map_set_string(entry, "type", utype) != DNSVET_OK) {
+		dnsvet_node_free(entry);
+		return NULL;
+	}
+	if (dnsvet_node_list_append(answers, entry) != DNSVET_OK)
+		return NULL;
+	return entry;
+}
+
+int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,
+                          size_t n_servers)
+{
+	const dnsvet_node *auth;
+
+	if (!entry)
+		return 0;
+	if ((target & DNSVET_RULES_TO_RESOLVERS) &&
+	    dnsvet_node_type_of(dnsvet_node_map_get(entry, "resolvers")) != DNSVET_NODE_LIST)
+		return 0;
+	auth = dnsvet_node_map_get(entry, "auth");
+	if ((target & DNSVET_RULES_TO_AUTH) && dnsvet_node_type_of(auth) != DNSVET_NODE_LIST)
+		return 0;
+	if (target & DNSVET_RULES_TO_SERVERS) {
+		for (size_t i = 0; i < n_servers; i++) {
+			int found = 0;
+
+			for (size_t j = 0; j < dnsvet_node_size(auth) && !found; j++) {
+				const char *a = dnsvet_node_string(dnsvet_node_map_get(
+					dnsvet_node_list_at(auth, j), "addr"));
+
+				found = a && strcmp(a, servers[i]) == 0;
+			}
+			if (!found)
+				return 0;
+		}
+	}
+	return 1;
+}

@@ -1,0 +1,464 @@
+/*
+ * The `ctx` a rule's check receives (docs/rule-api.md): views of the observation set and the
+ * methods report, answers, query, zone_of and findings. One ctx per domain is shared by all
+ * rules; the methods find the calling rule through the runner's current execution.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ldns/ldns.h>
+#include "rules/rules_int.h"
+
+#define MAX_QUERY_SERVERS 32
+
+static dnsvet_rules_runner *runner_of(lua_State *L)
+{
+	dnsvet_rules_runner *r = sandbox_of(L)->runner;
+
+	if (!r || !r->cur)
+		luaL_error(L, "ctx methods can only be used while the rule's check runs");
+	return r;
+}
+
+static const char *arg_name(lua_State *L, int idx, char *buf, size_t len)
+{
+	size_t n;
+	const char *s = luaL_checklstring(L, idx, &n);
+
+	if (n == 0 || !rr_name_normalize(s, n, buf, len) || strlen(buf) > 253)
+		luaL_argerror(L, idx, "not a domain name");
+	return buf;
+}
+
+static const char *arg_type(lua_State *L, int idx, char *buf, size_t len)
+{
+	size_t n;
+	const char *s = luaL_checklstring(L, idx, &n);
+
+	if (n == 0 || n >= len)
+		luaL_argerror(L, idx, "not an RR type");
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (char)toupper((unsigned char)s[i]);
+	if (ldns_get_rr_type_by_name(buf) == 0 && strcmp(buf, "TYPE0") != 0)
+		luaL_argerror(L, idx, lua_pushfstring(L, "unknown RR type '%s'", s));
+	return buf;
+}
+
+/* ---- ctx:answers, ctx:zone_of ---- */
+
+static int ctx_answers(lua_State *L)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	char name[1100], type[24];
+	dnsvet_node *e;
+
+	arg_name(L, 2, name, sizeof(name));
+	arg_type(L, 3, type, sizeof(type));
+	e = dnsvet_rules_answers_entry(r->obs, name, type, 0);
+	if (e)
+		rv_push_node(L, e, RV_ENTRY, r->gen);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int ctx_zone_of(lua_State *L)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	char name[1100];
+	dnsvet_node *z = rules_zone_of(r->obs, arg_name(L, 2, name, sizeof(name)));
+
+	if (z)
+		rv_push_node(L, z, RV_ZONE, r->gen);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+/* ---- ctx:query ---- */
+
+static const char *target_desc(const pending_q *q, char *buf, size_t len)
+{
+	if (q->target == DNSVET_RULES_TO_AUTH)
+		return "the authoritative servers";
+	if (q->target == DNSVET_RULES_TO_RESOLVERS)
+		return "the resolvers";
+	snprintf(buf, len, "%s", q->servers.n ? q->servers.v[0] : "?");
+	if (q->servers.n > 1)
+		snprintf(buf + strlen(buf), len - strlen(buf), " and %zu more", q->servers.n - 1);
+	return buf;
+}
+
+static int push_answer(lua_State *L, dnsvet_rules_runner *r, rules_exec *ex, int final)
+{
+	pending_q *q = &ex->q;
+	dnsvet_node *e = dnsvet_rules_answers_entry(r->obs, q->name, q->type, 0);
+	char buf[128];
+
+	if (e && rules_entry_satisfies(e, q->target, (const char *const *)q->servers.v, q->servers.n)) {
+		rv_push_node(L, e, RV_ENTRY, r->gen);
+		return 1;
+	}
+	if (!r->live)
+		return luaL_error(L, "replay: the recording has no answer to %s %s from %s "
+		                  "(record it in `answers`, or add the question to the rule's probes)",
+		                  q->name, q->type, target_desc(q, buf, sizeof(buf)));
+	if (final)
+		return luaL_error(L, "no answer could be obtained to %s %s from %s", q->name, q->type,
+		                  target_desc(q, buf, sizeof(buf)));
+	return 0;
+}
+
+static int query_k(lua_State *L, int status, lua_KContext kctx)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+
+	(void)status;
+	(void)kctx;
+	return push_answer(L, r, r->cur, 1);
+}
+
+static void clear_pending(pending_q *q)
+{
+	free(q->name);
+	free(q->key);
+	strvec_free(&q->servers);
+	memset(q, 0, sizeof(*q));
+}
+
+static int ctx_query(lua_State *L)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	rules_exec *ex = r->cur;
+	pending_q *q = &ex->q;
+	char name[1100], type[24];
+	unsigned target = 0;
+
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		const char *t = lua_tostring(L, 2);
+
+		if (strcmp(t, "authoritative") == 0)
+			target = DNSVET_RULES_TO_AUTH;
+		else if (strcmp(t, "resolvers") == 0)
+			target = DNSVET_RULES_TO_RESOLVERS;
+		else
+			return luaL_argerror(L, 2, "expected \"authoritative\", \"resolvers\" or a list "
+			                     "of server addresses");
+	} else if (lua_type(L, 2) == LUA_TTABLE) {
+		target = DNSVET_RULES_TO_SERVERS;
+	} else {
+		return luaL_argerror(L, 2, "expected \"authoritative\", \"resolvers\" or a list of "
+		                     "server addresses");
+	}
+	arg_name(L, 3, name, sizeof(name));
+	arg_type(L, 4, type, sizeof(type));
+	if (++ex->queries > r->query_budget) {
+		sandbox_of(L)->killed = "query budget exceeded";
+		return luaL_error(L, "query budget of %d ctx:query calls exceeded", (int)r->query_budget);
+	}
+	clear_pending(q);
+	q->target = target;
+	snprintf(q->type, sizeof(q->type), "%s", type);
+	q->name = strdup(name);
+	if (!q->name)
+		return luaL_error(L, "out of memory");
+	if (target == DNSVET_RULES_TO_SERVERS) {
+		lua_Integer n = luaL_len(L, 2);
+
+		if (n < 1 || n > MAX_QUERY_SERVERS)
+			return luaL_argerror(L, 2, "a server list has 1 to 32 addresses");
+		for (lua_Integer i = 1; i <= n; i++) {
+			size_t len;
+			const char *a;
+
+			lua_geti(L, 2, i);
+			a = lua_tolstring(L, -1, &len);
+			if (lua_type(L, -1) != LUA_TSTRING || len == 0 || len >= 80 ||
+			    strspn(a, "0123456789abcdefABCDEF:.[]%") != len)
+				return luaL_argerror(L, 2, "server addresses are IPv4 or IPv6 literals");
+			if (strvec_push(&q->servers, a))
+				return luaL_error(L, "out of memory");
+			lua_pop(L, 1);
+		}
+	}
+	if (push_answer(L, r, ex, 0))
+		return 1;
+	{
+		size_t klen = strlen(q->name) + 32;
+
+		for (size_t i = 0; i < q->servers.n; i++)
+			klen += strlen(q->servers.v[i]) + 1;
+		q->key = malloc(klen);
+		if (!q->key)
+			return luaL_error(L, "out of memory");
+		snprintf(q->key, klen, "%u %s %s", q->target, q->name, q->type);
+		for (size_t i = 0; i < q->servers.n; i++) {
+			strcat(q->key, " ");
+			strcat(q->key, q->servers.v[i]);
+		}
+	}
+	ex->state = EX_QUERY;
+	return lua_yieldk(L, 0, 0, query_k);
+}
+
+/* ---- ctx:findings ---- */
+
+static int earlier_done(dnsvet_rules_runner *r, rules_exec *ex)
+{
+	for (size_t i = 0; i < ex->pos; i++)
+		if (r->ex[i].state != EX_DONE && r->ex[i].state != EX_FAILED)
+			return 0;
+	return 1;
+}
+
+static int findings_k(lua_State *L, int status, lua_KContext kctx)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	rules_exec *ex = r->cur;
+	char name[1100], type[24];
+	const char *want_type = NULL;
+	lua_Integer n = 0;
+
+	(void)status;
+	(void)kctx;
+	arg_name(L, 2, name, sizeof(name));
+	if (!lua_isnoneornil(L, 3))
+		want_type = arg_type(L, 3, type, sizeof(type));
+	lua_newtable(L);
+	for (size_t i = 0; i <= ex->pos; i++) {
+		rules_exec *e = &r->ex[i];
+
+		for (size_t j = 0; j < e->nf; j++) {
+			const dnsvet_finding *f = e->f[j];
+			const char *st = dnsvet_finding_subject_type(f);
+
+			if (!rules_name_eq(dnsvet_finding_subject_name(f), name))
+				continue;
+			if (want_type && (!st || strcasecmp(st, want_type) != 0))
+				continue;
+			lua_createtable(L, 0, 5);
+			lua_pushstring(L, dnsvet_finding_rule(f));
+			lua_setfield(L, -2, "rule");
+			lua_pushstring(L, dnsvet_severity_str(dnsvet_finding_severity(f)));
+			lua_setfield(L, -2, "severity");
+			lua_pushstring(L, dnsvet_finding_message(f));
+			lua_setfield(L, -2, "message");
+			lua_createtable(L, 0, 2);
+			lua_pushstring(L, dnsvet_finding_subject_name(f));
+			lua_setfield(L, -2, "name");
+			if (st) {
+				lua_pushstring(L, st);
+				lua_setfield(L, -2, "type");
+			}
+			lua_setfield(L, -2, "subject");
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	return 1;
+}
+
+static int ctx_findings(lua_State *L)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	rules_exec *ex = r->cur;
+
+	luaL_checkstring(L, 2);
+	if (earlier_done(r, ex))
+		return findings_k(L, LUA_OK, 0);
+	/* earlier rules still wait for answers: their findings are not complete yet */
+	ex->state = EX_WAIT;
+	return lua_yieldk(L, 0, 0, findings_k);
+}
+
+/* ---- ctx:report ---- */
+
+static const char *const report_fields[] = {
+	"subject", "message", "vars", "fix", "severity", "evidence", "expires", NULL
+};
+
+static int ctx_report(lua_State *L)
+{
+	dnsvet_rules_runner *r = runner_of(L);
+	rules_exec *ex = r->cur;
+	const dnsvet_rule *meta = ex->c->meta;
+	dnsvet_finding_spec spec;
+	dnsvet_finding *f = NULL;
+	char err[512], sname[1100], stype[24];
+	const char *tmpl;
+	char *fix = NULL;
+	dnsvet_status st;
+
+	memset(&spec, 0, sizeof(spec));
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		int known = 0;
+
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			for (size_t i = 0; report_fields[i]; i++)
+				known |= strcmp(lua_tostring(L, -1), report_fields[i]) == 0;
+		if (!known)
+			return luaL_error(L, "malformed report: unknown field '%s' (fields: subject, "
+			                  "message, vars, fix, severity, evidence, expires)",
+			                  lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+	}
+	/* subject */
+	if (lua_getfield(L, 2, "subject") != LUA_TTABLE)
+		return luaL_error(L, "malformed report: 'subject' must be a table {name = ..., type = ...}");
+	if (lua_getfield(L, -1, "name") != LUA_TSTRING || lua_rawlen(L, -1) == 0 ||
+	    !rr_name_normalize(lua_tostring(L, -1), lua_rawlen(L, -1), sname, sizeof(sname)))
+		return luaL_error(L, "malformed report: 'subject.name' must be a non-empty string");
+	lua_pop(L, 1);
+	switch (lua_getfield(L, -1, "type")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TSTRING:
+		if (lua_rawlen(L, -1) >= sizeof(stype))
+			return luaL_error(L, "malformed report: 'subject.type' is too long");
+		for (size_t i = 0; i <= lua_rawlen(L, -1); i++)
+			stype[i] = (char)toupper((unsigned char)lua_tostring(L, -1)[i]);
+		spec.subject_type = stype;
+		break;
+	default:
+		return luaL_error(L, "malformed report: 'subject.type' must be a string");
+	}
+	lua_pop(L, 2);
+	spec.subject_name = sname;
+	/* message */
+	if (lua_getfield(L, 2, "message") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+		return luaL_error(L, "malformed report: 'message' must be a non-empty string");
+	spec.message = lua_tostring(L, -1);           /* index 3 */
+	/* severity */
+	spec.severity = meta->severity;
+	if (lua_getfield(L, 2, "severity") != LUA_TNIL &&
+	    (lua_type(L, -1) != LUA_TSTRING ||
+	     dnsvet_severity_parse(lua_tostring(L, -1), &spec.severity) != DNSVET_OK))
+		return luaL_error(L, "malformed report: 'severity' must be error, warning, notice or info");
+	/* expires */
+	if (lua_getfield(L, 2, "expires") != LUA_TNIL) {
+		if (!lua_isnumber(L, -1))
+			return luaL_error(L, "malformed report: 'expires' must be a Unix time");
+		spec.expires = (int64_t)lua_tonumber(L, -1);
+	}
+	/* vars and fix */
+	int vt = lua_getfield(L, 2, "vars");         /* index 6 */
+
+	if (vt != LUA_TNIL && vt != LUA_TTABLE)
+		return luaL_error(L, "malformed report: 'vars' must be a table");
+	if (lua_getfield(L, 2, "fix") != LUA_TNIL && lua_type(L, -1) != LUA_TSTRING)
+		return luaL_error(L, "malformed report: 'fix' must be a string");
+	tmpl = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : meta->fix;
+	if (tmpl) {
+		fix = template_fill(L, tmpl, vt == LUA_TTABLE ? 6 : 0, err, sizeof(err));
+		if (!fix)
+			return luaL_error(L, "malformed report: %s", err);
+	}
+	spec.fix = fix;
+	/* evidence */
+	if (lua_getfield(L, 2, "evidence") != LUA_TNIL) {
+		dnsvet_node *ev;
+
+		if (lua_type(L, -1) != LUA_TTABLE) {
+			free(fix);
+			return luaL_error(L, "malformed report: 'evidence' must be a list of tables");
+		}
+		ev = rv_to_node(L, -1, err, sizeof(err));
+		if (!ev) {
+			free(fix);
+			return luaL_error(L, "malformed report: evidence: %s", err);
+		}
+		if (dnsvet_node_type_of(ev) != DNSVET_NODE_LIST) {
+			dnsvet_node *l = dnsvet_node_new_list();
+
+			if (!l || dnsvet_node_list_append(l, ev) != DNSVET_OK) {
+				dnsvet_node_free(l);
+				free(fix);
+				return luaL_error(L, "out of memory");
+			}
+			ev = l;
+		}
+		spec.evidence = ev;
+	}
+	spec.rule = meta->id;
+	spec.title = meta->title;
+	st = dnsvet_finding_new(&spec, &f);
+	free(fix);
+	if (st == DNSVET_OK && ex->nf == ex->capf) {
+		size_t cap = ex->capf ? ex->capf * 2 : 4;
+		dnsvet_finding **v = realloc(ex->f, cap * sizeof(*v));
+
+		if (!v) {
+			dnsvet_finding_free(f);
+			st = DNSVET_ERR_NOMEM;
+		} else {
+			ex->f = v;
+			ex->capf = cap;
+		}
+	}
+	if (st != DNSVET_OK)
+		return luaL_error(L, "ctx:report: %s", dnsvet_status_str(st));
+	ex->f[ex->nf++] = f;
+	return 0;
+}
+
+static void push_empty(lua_State *L)
+{
+	lua_newtable(L);
+	rv_wrap_table(L, -1);
+	lua_remove(L, -2);
+}
+
+void ctx_push(dnsvet_rules_runner *r)
+{
+	lua_State *L = r->L;
+	const dnsvet_node *obs = r->obs;
+	static const luaL_Reg methods[] = {
+		{"report", ctx_report}, {"answers", ctx_answers}, {"query", ctx_query},
+		{"zone_of", ctx_zone_of}, {"findings", ctx_findings}, {NULL, NULL}
+	};
+
+	lua_createtable(L, 0, 16);
+	luaL_setfuncs(L, methods, 0);
+	lua_pushstring(L, dnsvet_node_string(dnsvet_node_map_get(obs, "domain")));
+	lua_setfield(L, -2, "domain");
+	rv_push_node(L, obs, RV_ROOT, r->gen);
+	lua_setfield(L, -2, "obs");
+	/* expect, zones and resolvers are always tables, so rules need no nil checks */
+	if (dnsvet_node_map_get(obs, "expect")) {
+		rv_push_node(L, dnsvet_node_map_get(obs, "expect"), RV_PLAIN, r->gen);
+	} else {
+		lua_newtable(L);
+		push_empty(L);
+		lua_setfield(L, -2, "records");
+		rv_wrap_table(L, -1);
+		lua_remove(L, -2);
+	}
+	lua_setfield(L, -2, "expect");
+	rv_push_node(L, dnsvet_node_map_get(obs, "ses"), RV_PLAIN, r->gen);
+	lua_setfield(L, -2, "ses");
+	if (dnsvet_node_map_get(obs, "zones"))
+		rv_push_node(L, dnsvet_node_map_get(obs, "zones"), RV_ZONES, r->gen);
+	else
+		push_empty(L);
+	lua_setfield(L, -2, "zones");
+	if (dnsvet_node_map_get(obs, "resolvers"))
+		rv_push_node(L, dnsvet_node_map_get(obs, "resolvers"), RV_PLAIN, r->gen);
+	else
+		push_empty(L);
+	lua_setfield(L, -2, "resolvers");
+	lua_pushinteger(L, (lua_Integer)dnsvet_node_int(dnsvet_node_map_get(obs, "started"), 0));
+	lua_setfield(L, -2, "now");
+	lua_pushboolean(L, dnsvet_node_bool(dnsvet_node_map_get(obs, "lab"), 0));
+	lua_setfield(L, -2, "lab");
+	rv_wrap_table(L, -1);
+	lua_remove(L, -2);
+}
+
+void rules_pending_clear(pending_q *q)
+{
+	clear_pending(q);
+}

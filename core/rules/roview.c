@@ -1,0 +1,588 @@
+/*
+ * Read-only Lua views of document trees.
+ *
+ * A view is an empty proxy table whose metatable carries the node it shows. The first
+ * access builds the backing table of one level (children become views in turn) and points
+ * __index at it, so later reads take the VM's fast path with no C call. Rules therefore
+ * pay only for the part of the observation set they look at. Writes always fail
+ * (__newindex), the metatable is hidden (__metatable), and a view kept past its domain's
+ * run refuses to build (generation check) instead of touching freed nodes.
+ *
+ * Views of one domain are cached by node, so every path to a node yields the same table.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "rules/rules_int.h"
+
+enum { MT_NODE = 1, MT_KIND = 2, MT_GEN = 3 };
+
+static const char cache_key = 'c';
+static const char rrcache_key = 'r';
+
+#define CONV_MAX_DEPTH 24
+#define CONV_MAX_NODES 20000
+
+static int ro_pairs(lua_State *L);
+
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table");
+}
+
+static enum rv_kind child_kind(enum rv_kind kind, const char *key)
+{
+	switch (kind) {
+	case RV_ROOT:
+		if (key && strcmp(key, "answers") == 0)
+			return RV_ANSWERS;
+		if (key && strcmp(key, "zones") == 0)
+			return RV_ZONES;
+		return RV_PLAIN;
+	case RV_ANSWERS:
+		return key ? RV_PLAIN : RV_ENTRY;
+	case RV_ENTRY:
+		if (!key)
+			return RV_PLAIN;
+		if (strcmp(key, "auth") == 0 || strcmp(key, "resolvers") == 0)
+			return RV_REPLIES;
+		if (strcmp(key, "chain") == 0)
+			return RV_RRLIST;
+		return RV_PLAIN;
+	case RV_REPLIES:
+		return key ? RV_PLAIN : RV_REPLY;
+	case RV_REPLY:
+		if (!key)
+			return RV_PLAIN;
+		if (strcmp(key, "answer") == 0 || strcmp(key, "authority") == 0 ||
+		    strcmp(key, "additional") == 0)
+			return RV_RRLIST;
+		if (strcmp(key, "cd") == 0)
+			return RV_REPLY;
+		return RV_PLAIN;
+	case RV_RRLIST:
+		return key ? RV_PLAIN : RV_RR;
+	case RV_ZONES:
+		return key ? RV_PLAIN : RV_ZONE;
+	case RV_ZONE:
+		if (!key)
+			return RV_PLAIN;
+		if (strcmp(key, "glue") == 0)
+			return RV_RRLIST;
+		if (strcmp(key, "soa") == 0)
+			return RV_RR;
+		return RV_PLAIN;
+	default:
+		return RV_PLAIN;
+	}
+}
+
+static int is_view(lua_State *L, int idx)
+{
+	int r;
+
+	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+		return 0;
+	lua_getfield(L, -1, "__pairs");
+	r = lua_tocfunction(L, -1) == ro_pairs;
+	lua_pop(L, 2);
+	return r;
+}
+
+static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
+{
+	size_t n = dnsvet_node_size(node);
+
+	luaL_checkstack(L, 8, "views");
+	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST) {
+		lua_createtable(L, (int)(n < 1u << 24 ? n : 0), 0);
+		for (size_t i = 0; i < n; i++) {
+			rv_push_node(L, dnsvet_node_list_at(node, i), child_kind(kind, NULL), gen);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+	} else {
+		lua_createtable(L, 0, (int)(n < 1u << 24 ? n : 0));
+		for (size_t i = 0; i < n; i++) {
+			const char *key = dnsvet_node_map_key_at(node, i);
+
+			lua_pushstring(L, key);
+			rv_push_node(L, dnsvet_node_map_value_at(node, i), child_kind(kind, key), gen);
+			lua_rawset(L, -3);
+		}
+	}
+}
+
+static void build_rr(lua_State *L, const dnsvet_node *node)
+{
+	const char *s = dnsvet_node_string(node);
+	size_t len = s ? strlen(s) : 0;
+
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		rr_push_expanded(L, s ? s : "", len);
+		return;
+	}
+	lua_pushlstring(L, s ? s : "", len);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	/* identical RR strings share one hidden backing table per domain */
+	rr_push_expanded(L, s ? s : "", len);
+	lua_pushlstring(L, s ? s : "", len);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, -4);
+	lua_remove(L, -2);
+}
+
+/* Builds the backing of the view whose metatable is at mt; pushes it. */
+static void materialize(lua_State *L, int mt)
+{
+	rules_sandbox *sb = sandbox_of(L);
+	const dnsvet_node *node;
+	enum rv_kind kind;
+	uint64_t gen;
+
+	mt = lua_absindex(L, mt);
+	lua_rawgeti(L, mt, MT_GEN);
+	gen = (uint64_t)lua_tointeger(L, -1);
+	lua_rawgeti(L, mt, MT_KIND);
+	kind = (enum rv_kind)lua_tointeger(L, -1);
+	lua_rawgeti(L, mt, MT_NODE);
+	node = lua_touserdata(L, -1);
+	lua_pop(L, 3);
+	if (!node)
+		luaL_error(L, "read-only view without contents");
+	if (gen && gen != sb->gen)
+		luaL_error(L, "a table of an earlier domain's observations was kept and used after "
+		           "its run (rules must not keep state between domains)");
+	if (kind == RV_RR)
+		build_rr(L, node);
+	else
+		build_backing(L, node, kind, gen);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, mt, "__index");
+}
+
+/* Pushes the backing table of the view at idx, building it when needed. */
+static void view_backing(lua_State *L, int idx)
+{
+	int mt;
+
+	idx = lua_absindex(L, idx);
+	if (!lua_getmetatable(L, idx))
+		luaL_error(L, "not a read-only view");
+	mt = lua_gettop(L);
+	if (lua_getfield(L, mt, "__index") == LUA_TTABLE) {
+		lua_remove(L, mt);
+		return;
+	}
+	lua_pop(L, 1);
+	materialize(L, mt);
+	lua_remove(L, mt);
+}
+
+static int lazy_index(lua_State *L)
+{
+	view_backing(L, 1);
+	lua_pushvalue(L, 2);
+	lua_rawget(L, -2);
+	return 1;
+}
+
+static int ro_len(lua_State *L)
+{
+	view_backing(L, 1);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+	return 1;
+}
+
+static int pairs_iter(lua_State *L)
+{
+	lua_settop(L, 2);
+	if (lua_next(L, lua_upvalueindex(1)))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	view_backing(L, 1);
+	lua_pushcclosure(L, pairs_iter, 1);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+int rv_next(lua_State *L)
+{
+	if (is_view(L, 1)) {
+		view_backing(L, 1);
+		lua_replace(L, 1);
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static void push_view(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen,
+                      int backing)
+{
+	lua_createtable(L, 0, 0);
+	lua_createtable(L, 3, 5);
+	if (backing)
+		lua_pushvalue(L, backing);
+	else
+		lua_pushcfunction(L, lazy_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	if (node) {
+		lua_pushlightuserdata(L, (void *)node);
+		lua_rawseti(L, -2, MT_NODE);
+	}
+	lua_pushinteger(L, kind);
+	lua_rawseti(L, -2, MT_KIND);
+	lua_pushinteger(L, (lua_Integer)gen);
+	lua_rawseti(L, -2, MT_GEN);
+	lua_setmetatable(L, -2);
+}
+
+void rv_wrap_table(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	push_view(L, NULL, RV_PLAIN, 0, idx);
+}
+
+void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
+{
+	dnsvet_node_type t = dnsvet_node_type_of(node);
+
+	luaL_checkstack(L, 6, "views");
+	switch (t) {
+	case DNSVET_NODE_BOOL:
+		lua_pushboolean(L, dnsvet_node_bool(node, 0));
+		return;
+	case DNSVET_NODE_INT:
+		lua_pushinteger(L, (lua_Integer)dnsvet_node_int(node, 0));
+		return;
+	case DNSVET_NODE_DOUBLE:
+		lua_pushnumber(L, dnsvet_node_double(node, 0));
+		return;
+	case DNSVET_NODE_STRING:
+		if (kind != RV_RR) {
+			lua_pushstring(L, dnsvet_node_string(node));
+			return;
+		}
+		break;
+	case DNSVET_NODE_LIST:
+	case DNSVET_NODE_MAP:
+		if (kind == RV_RR)
+			kind = RV_PLAIN;
+		break;
+	default:
+		lua_pushnil(L);
+		return;
+	}
+	if (gen) {
+		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) == LUA_TTABLE) {
+			if (lua_rawgetp(L, -1, node) != LUA_TNIL) {
+				lua_remove(L, -2);
+				return;
+			}
+			lua_pop(L, 1);
+			push_view(L, node, kind, gen, 0);
+			lua_pushvalue(L, -1);
+			lua_rawsetp(L, -3, node);
+			lua_remove(L, -2);
+			return;
+		}
+		lua_pop(L, 1);
+	}
+	push_view(L, node, kind, gen, 0);
+}
+
+void rv_init(lua_State *L)
+{
+	(void)L;
+}
+
+void rv_begin_domain(lua_State *L, uint64_t gen)
+{
+	sandbox_of(L)->gen = gen;
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
+}
+
+void rv_end_domain(lua_State *L)
+{
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
+	sandbox_of(L)->gen = 0;
+}
+
+void rv_refresh_answers(lua_State *L)
+{
+	int cache, todo;
+	lua_Integer n = 0;
+
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	cache = lua_gettop(L);
+	lua_newtable(L);
+	todo = lua_gettop(L);
+	/* collect first: rebuilding adds entries to the cache being traversed */
+	lua_pushnil(L);
+	while (lua_next(L, cache)) {
+		lua_getmetatable(L, -1);
+		lua_rawgeti(L, -1, MT_KIND);
+		switch (lua_tointeger(L, -1)) {
+		case RV_ROOT:
+		case RV_ANSWERS:
+		case RV_ENTRY:
+		case RV_REPLIES:
+			if (lua_getfield(L, -2, "__index") == LUA_TTABLE) {
+				lua_pushvalue(L, -3);
+				lua_rawseti(L, todo, ++n);
+			}
+			lua_pop(L, 1);
+			break;
+		default:
+			break;
+		}
+		lua_pop(L, 3);
+	}
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, todo, i);
+		lua_rawgeti(L, -1, MT_NODE);
+		const dnsvet_node *node = lua_touserdata(L, -1);
+		lua_rawgeti(L, -2, MT_KIND);
+		enum rv_kind kind = (enum rv_kind)lua_tointeger(L, -1);
+		lua_rawgeti(L, -3, MT_GEN);
+		uint64_t gen = (uint64_t)lua_tointeger(L, -1);
+		lua_pop(L, 3);
+		build_backing(L, node, kind, gen);
+		lua_setfield(L, -2, "__index");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+}
+
+const dnsvet_node *rv_node_of(lua_State *L, int idx, const char **raw)
+{
+	const dnsvet_node *node = NULL;
+	uint64_t gen;
+	enum rv_kind kind;
+
+	if (raw)
+		*raw = NULL;
+	if (!is_view(L, idx))
+		return NULL;
+	lua_getmetatable(L, idx);
+	lua_rawgeti(L, -1, MT_NODE);
+	node = lua_touserdata(L, -1);
+	lua_rawgeti(L, -2, MT_GEN);
+	gen = (uint64_t)lua_tointeger(L, -1);
+	lua_rawgeti(L, -3, MT_KIND);
+	kind = (enum rv_kind)lua_tointeger(L, -1);
+	lua_pop(L, 4);
+	if (!node || (gen && gen != sandbox_of(L)->gen))
+		return NULL;
+	if (raw && kind == RV_RR)
+		*raw = dnsvet_node_string(node);
+	return node;
+}
+
+/* ---- Lua value -> node ---- */
+
+typedef struct conv {
+	char *err;
+	size_t errlen;
+	unsigned count;
+} conv;
+
+static const char *const key_order[] = {
+	"server", "addr", "source", "name", "type", "rcode", "aa", "ad", "error",
+	"answer", "authority", "note", NULL
+};
+
+static int key_rank(const char *k)
+{
+	for (int i = 0; key_order[i]; i++)
+		if (strcmp(k, key_order[i]) == 0)
+			return i;
+	return 100;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int rx = key_rank(x), ry = key_rank(y);
+
+	if (rx != ry)
+		return rx - ry;
+	return strcmp(x, y);
+}
+
+static dnsvet_node *conv_value(lua_State *L, int idx, int depth, conv *c);
+
+static dnsvet_node *conv_table(lua_State *L, int t, int depth, conv *c)
+{
+	size_t len = lua_rawlen(L, t), count = 0, nkeys = 0;
+	const char **keys = NULL;
+	dnsvet_node *out = NULL;
+
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		count++;
+		lua_pop(L, 1);
+	}
+	if (count == len) {
+		out = dnsvet_node_new_list();
+		for (size_t i = 1; out && i <= len; i++) {
+			lua_rawgeti(L, t, (lua_Integer)i);
+			dnsvet_node *child = conv_value(L, lua_gettop(L), depth + 1, c);
+			lua_pop(L, 1);
+			if (!child || dnsvet_node_list_append(out, child) != DNSVET_OK) {
+				dnsvet_node_free(out);
+				return NULL;
+			}
+		}
+		if (!out && !c->err[0])
+			snprintf(c->err, c->errlen, "out of memory");
+		return out;
+	}
+	keys = calloc(count, sizeof(*keys));
+	if (!keys) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return NULL;
+	}
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			snprintf(c->err, c->errlen, "a table mixes list items and %s keys; use either a "
+			         "list or string keys", luaL_typename(L, -1));
+			lua_pop(L, 1);
+			free(keys);
+			return NULL;
+		}
+		keys[nkeys++] = lua_tostring(L, -1); /* kept alive by the table */
+	}
+	qsort(keys, nkeys, sizeof(*keys), key_cmp);
+	out = dnsvet_node_new_map();
+	for (size_t i = 0; out && i < nkeys; i++) {
+		lua_getfield(L, t, keys[i]);
+		dnsvet_node *child = conv_value(L, lua_gettop(L), depth + 1, c);
+		lua_pop(L, 1);
+		if (!child || dnsvet_node_map_set(out, keys[i], child) != DNSVET_OK) {
+			dnsvet_node_free(out);
+			out = NULL;
+			break;
+		}
+	}
+	if (!out && !c->err[0])
+		snprintf(c->err, c->errlen, "out of memory");
+	free(keys);
+	return out;
+}
+
+static dnsvet_node *conv_value(lua_State *L, int idx, int depth, conv *c)
+{
+	dnsvet_node *n = NULL;
+
+	if (++c->count > CONV_MAX_NODES) {
+		snprintf(c->err, c->errlen, "more than %u values", CONV_MAX_NODES);
+		return NULL;
+	}
+	if (depth > CONV_MAX_DEPTH) {
+		snprintf(c->err, c->errlen, "tables nested more than %d deep (a cycle?)", CONV_MAX_DEPTH);
+		return NULL;
+	}
+	luaL_checkstack(L, 6, "conversion");
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL:
+		n = dnsvet_node_new_null();
+		break;
+	case LUA_TBOOLEAN:
+		n = dnsvet_node_new_bool(lua_toboolean(L, idx));
+		break;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			n = dnsvet_node_new_int((int64_t)lua_tointeger(L, idx));
+		else
+			n = dnsvet_node_new_double(lua_tonumber(L, idx));
+		break;
+	case LUA_TSTRING: {
+		size_t len;
+		const char *s = lua_tolstring(L, idx, &len);
+
+		n = dnsvet_node_new_stringn(s, len);
+		break;
+	}
+	case LUA_TTABLE:
+		if (is_view(L, idx)) {
+			const char *raw;
+			const dnsvet_node *node = rv_node_of(L, idx, &raw);
+
+			if (raw)
+				return dnsvet_node_new_string(raw);
+			if (node)
+				return dnsvet_node_copy(node);
+			lua_getmetatable(L, idx);
+			if (lua_getfield(L, -1, "__index") != LUA_TTABLE) {
+				lua_pop(L, 2);
+				snprintf(c->err, c->errlen, "a table of an earlier domain's observations");
+				return NULL;
+			}
+			lua_remove(L, -2);
+			{
+				int b = lua_gettop(L);
+				int rawt = lua_getfield(L, b, "raw");
+				int datat = lua_getfield(L, b, "data");
+
+				if (rawt == LUA_TSTRING && datat != LUA_TNIL) {
+					/* an expanded RR of an earlier domain: its string is enough */
+					n = dnsvet_node_new_string(lua_tostring(L, b + 1));
+					lua_settop(L, b - 1);
+					return n;
+				}
+				lua_settop(L, b);
+				n = conv_table(L, b, depth, c);
+				lua_settop(L, b - 1);
+				return n;
+			}
+		}
+		return conv_table(L, idx, depth, c);
+	default:
+		snprintf(c->err, c->errlen, "a %s value cannot be reported", luaL_typename(L, idx));
+		return NULL;
+	}
+	if (!n)
+		snprintf(c->err, c->errlen, "out of memory");
+	return n;
+}
+
+dnsvet_node *rv_to_node(lua_State *L, int idx, char *err, size_t errlen)
+{
+	conv c = {err, errlen, 0};
+
+	err[0] = '\0';
+	return conv_value(L, lua_absindex(L, idx), 0, &c);
+}

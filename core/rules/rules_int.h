@@ -1,0 +1,234 @@
+/* Internals of the rule engine shared by its files (core/rules/). */
+#ifndef DNSVET_RULES_INT_H
+#define DNSVET_RULES_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <dnsvet/rules.h>
+
+#define RULES_DEFAULT_INSTRUCTIONS 10000000u
+#define RULES_DEFAULT_MEMORY (32u * 1024u * 1024u)
+#define RULES_DEFAULT_QUERIES 64u
+#define RULES_DEFAULT_LOAD_INSTRUCTIONS 1000000u
+#define RULES_DEFAULT_LOAD_MEMORY (8u * 1024u * 1024u)
+#define RULES_DEFAULT_ROUNDS 8u
+/* The count hook fires every this many VM instructions. */
+#define RULES_HOOK_STEP 1000
+/* Largest rule file read. */
+#define RULES_MAX_SOURCE (1024u * 1024u)
+
+/* ---- small string vector ---- */
+typedef struct strvec {
+	char **v;
+	size_t n, cap;
+} strvec;
+
+int strvec_push(strvec *sv, const char *s);        /* copies; 0 on success */
+int strvec_pushf(strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strvec_free(strvec *sv);
+char *rules_strdup(const char *s);                 /* NULL-safe */
+char *rules_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- catalogue ---- */
+struct dnsvet_rule {
+	char *id, *title, *summary, *doc, *fix;
+	char *file;        /* path as opened */
+	char *chunkname;   /* "@rules/record/missing.lua" for built-ins, "@<file>" otherwise */
+	dnsvet_severity severity;
+	int order;
+	int builtin;
+	int selected;
+	int has_probes;
+	strvec tags;
+	strvec refs;
+	char *source;
+	size_t source_len;
+};
+
+struct dnsvet_rules {
+	dnsvet_rules_opts opts;     /* user_dirs cleared after loading */
+	strvec data_dirs;           /* where dnsvet.data looks, first match wins */
+	dnsvet_rule **rules;        /* run order */
+	size_t n, cap;
+	strvec problems;
+	strvec notices;
+};
+
+void rules_rule_free(dnsvet_rule *r);
+/* Sorts by (order, id). */
+void rules_sort(dnsvet_rules *rules);
+
+/* ---- selection (select.c) ---- */
+typedef struct sel_node sel_node;
+/* Parses expr; on failure returns NULL and writes a message naming the column. */
+sel_node *sel_parse(const char *expr, char *err, size_t errlen, int *nomem);
+int sel_match(const sel_node *n, const dnsvet_rule *r);
+/* The first term that matches neither an id nor a tag of any rule, or NULL. */
+const char *sel_unknown_term(const sel_node *n, const dnsvet_rules *rules, unsigned *column);
+void sel_free(sel_node *n);
+
+/* ---- sandbox (sandbox.c) ---- */
+typedef struct rules_exec rules_exec;
+typedef struct compiled compiled;
+
+/* Execution limits and accounting shared by the allocator and the count hook; lives in the
+ * Lua state's extra space as a pointer. */
+typedef struct rules_sandbox {
+	lua_State *L;
+	size_t mem_used;
+	size_t mem_limit;          /* SIZE_MAX: unlimited */
+	int mem_hit;               /* the limit refused an allocation */
+	uint64_t instr;            /* instructions counted for the current budget */
+	uint64_t instr_limit;      /* 0: no budget */
+	const char *killed;        /* why the current rule was stopped, or NULL */
+	struct dnsvet_rules_runner *runner; /* NULL while loading the catalogue */
+	const dnsvet_rules *rules;
+	int base_ref;              /* read-only base environment */
+	const char *current_rule;  /* id of the rule running now, for print() */
+	uint64_t gen;              /* current domain's generation (views of older ones fail) */
+} rules_sandbox;
+
+/* A new state with the restricted libraries loaded and the read-only base built. */
+lua_State *sandbox_open(rules_sandbox *sb, const dnsvet_rules *rules);
+void sandbox_close(rules_sandbox *sb);
+rules_sandbox *sandbox_of(lua_State *L);
+/* Starts a budgeted stretch: instructions and memory limits for what follows. */
+void sandbox_limit(rules_sandbox *sb, uint64_t instructions, size_t memory);
+void sandbox_unlimit(rules_sandbox *sb);
+/* Installs the instruction count hook on a thread. */
+void sandbox_hook(lua_State *co);
+/* Pushes a new environment table for one rule (reads fall through to the base). */
+void sandbox_new_env(lua_State *L);
+/* Pushes a string describing the error object at idx (never runs metamethods). */
+const char *sandbox_errmsg(lua_State *L, int idx);
+
+/* ---- read-only views (roview.c) ---- */
+enum rv_kind {
+	RV_PLAIN = 0,
+	RV_ROOT,
+	RV_ANSWERS,      /* list of answer entries */
+	RV_ENTRY,        /* one answers entry */
+	RV_REPLIES,      /* auth or resolvers list */
+	RV_REPLY,        /* one reply (or its cd retry) */
+	RV_RRLIST,       /* list of RR strings */
+	RV_ZONES,
+	RV_ZONE,
+	RV_RR            /* a single RR string */
+};
+
+/* Registers the shared metatables' functions; call once per state. */
+void rv_init(lua_State *L);
+/* Per-domain view cache and generation (invalidates views of the previous domain). */
+void rv_begin_domain(lua_State *L, uint64_t gen);
+void rv_end_domain(lua_State *L);
+/* Pushes a read-only view of node (scalars are pushed as values). gen 0: permanent. */
+void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen);
+/* Pushes a read-only view whose backing is the table at idx (not copied: nothing else may
+ * keep a reference to it; nested tables should be views already). */
+void rv_wrap_table(lua_State *L, int idx);
+/* Rebuilds the materialised views of the observation tree's answers after an asker added
+ * to it. */
+void rv_refresh_answers(lua_State *L);
+/* The node behind a view at idx (NULL for other values or views of an old domain). For RR
+ * views *raw receives the string. */
+const dnsvet_node *rv_node_of(lua_State *L, int idx, const char **raw);
+/* Converts a Lua value (tables, views, scalars) into a node; NULL and a message in err when
+ * it cannot (cycles, depth, size, functions). */
+dnsvet_node *rv_to_node(lua_State *L, int idx, char *err, size_t errlen);
+/* Proxy-aware next(): the `next` of the sandbox. */
+int rv_next(lua_State *L);
+
+/* ---- RR expansion (rrexpand.c) ---- */
+/* Pushes the expanded table of an RR in presentation form (docs/rule-api.md). */
+void rr_push_expanded(lua_State *L, const char *s, size_t len);
+/* Name normalisation: lowercase, no trailing dot ("." stays "."). Returns out. */
+char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
+
+/* ---- dnsvet helpers (helpers.c) ---- */
+void helpers_push_lib(lua_State *L);
+
+/* ---- findings (finding.c) ---- */
+dnsvet_status finding_list_reserve(dnsvet_finding_list *list, size_t n);
+
+/* ---- fix templates (template.c) ---- */
+/* Fills {name} placeholders of tmpl from the table at vars_idx (may be 0 for none).
+ * Returns a malloc'd string, or NULL with the missing placeholder named in err. */
+char *template_fill(lua_State *L, const char *tmpl, int vars_idx, char *err, size_t errlen);
+
+/* ---- runner (runner.c, session.c, ctx.c, answers.c) ---- */
+struct compiled {
+	const dnsvet_rule *meta;
+	int check_ref;
+	int probes_ref;            /* LUA_NOREF without probes */
+	char *broken;              /* why it failed to compile in this runner, or NULL */
+};
+
+enum ex_state { EX_READY, EX_QUERY, EX_WAIT, EX_DONE, EX_FAILED };
+
+/* A question a suspended rule waits for. */
+typedef struct pending_q {
+	char *name;
+	char type[24];
+	unsigned target;
+	strvec servers;
+	char *key;                 /* dedup key */
+} pending_q;
+
+struct rules_exec {
+	compiled *c;
+	size_t pos;
+	lua_State *co;
+	int co_ref;
+	enum ex_state state;
+	int started;
+	uint64_t instr;
+	unsigned queries;
+	dnsvet_finding **f;
+	size_t nf, capf;
+	pending_q q;
+};
+
+struct dnsvet_rules_runner {
+	const dnsvet_rules *rules;
+	rules_sandbox sb;
+	lua_State *L;
+	compiled *c;
+	size_t n;
+	uint64_t gen;
+	uint64_t instr_budget;
+	size_t mem_cap;
+	unsigned query_budget;
+	unsigned max_rounds;
+	/* the run in progress */
+	int active;
+	int live;
+	int asked;                 /* the last step handed out questions */
+	unsigned rounds;
+	dnsvet_node *obs;
+	rules_exec *ex;
+	size_t nex;
+	rules_exec *cur;
+	int ctx_ref;
+	dnsvet_rules_question *qs;
+	size_t nq, capq;
+};
+
+void rules_pending_clear(pending_q *q);
+/* ctx.c: pushes the ctx table of the current domain (rv_begin_domain done). */
+void ctx_push(dnsvet_rules_runner *r);
+/* session.c: adds an engine.rule_error finding to ex. */
+void exec_fail(dnsvet_rules_runner *r, rules_exec *ex, const char *where, const char *why);
+/* answers.c */
+int rules_name_eq(const char *a, const char *b);
+/* Whether entry holds replies for q (see dnsvet_rules_asker). */
+int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,
+                          size_t n_servers);
+dnsvet_node *rules_zone_of(const dnsvet_node *obs, const char *name);
+
+/* ---- loader (loader.c) ---- */
+/* Runs a rule chunk in sb's state with the load budget; on success pushes its table. */
+int loader_exec_rule(rules_sandbox *sb, const dnsvet_rule *meta, char *err, size_t errlen);
+
+#endif
