@@ -362,6 +362,12 @@ def link_world(world):
                                % (z.where, ntext(n)))
     for s in world.servers.values():
         s.owner = owning_zone(world, s.name)
+    for z in world.zones.values():
+        if not any(s.kind == "nsd" for s in z.servers):
+            # never rendered, but a typo in it should still be reported
+            for c in [z.content, z.before] + list(z.variants.values()):
+                if c is not None:
+                    parse_records(c.text, z.origin, c.ttl, c.where)
     for origin, text, scen in world.add_records:
         if origin not in world.zones:
             raise LabError("scenario %s: add_records for unknown zone %s"
