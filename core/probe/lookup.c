@@ -132,6 +132,20 @@ static int ptr_in(const pr_ptrv *v, const void *x)
 	return 0;
 }
 
+/* Servers still being resolved, not counting the one this lookup is for:
+ * waiting on our own address would wait forever. */
+static int unresolved_others(pr_zone *z, const char *name)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < z->servers.n; i++) {
+		pr_server *s = z->servers.v[i];
+		if (s->addr_state != 2 && strcmp(s->name, name) != 0)
+			n++;
+	}
+	return n;
+}
+
 void pr_lookup_ask(pr_probe *p, pr_lookup *lk)
 {
 	pr_name *pn = lk->pn;
@@ -193,7 +207,7 @@ void pr_lookup_ask(pr_probe *p, pr_lookup *lk)
 		}
 		if (resolving)
 			continue;
-		if (pr_zone_unresolved(z)) {
+		if (unresolved_others(z, pn->name)) {
 			if (pr_ptrv_push(&z->waiting_lk, lk) != 0)
 				pr_oom(p);
 			return;

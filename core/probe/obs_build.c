@@ -303,11 +303,16 @@ static void zone_status(pr_probe *p, pr_zone *z, const char **status, char **rea
 		*status = "error";
 		for (size_t i = 0; i < lames.n && o < sizeof(list); i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", lames.v[i]);
-		if (z->upward == 1 || z->upward == 3)
-			*reason = pr_strfmt("referral loop: the servers of %s answer with a referral to %s "
-			                    "instead of answering (%s)",
-			                    pr_name_show(z->name),
-			                    pr_name_show(z->upward_target ? z->upward_target : ""), list);
+		if (z->upward == 1 || z->upward == 3) {
+			char tg[512] = "";
+			size_t t = 0;
+			for (size_t i = 0; i < z->upward_targets.n && t < sizeof(tg); i++)
+				t += (size_t)snprintf(tg + t, sizeof(tg) - t, "%s%s", i ? ", " : "",
+				                      z->upward_targets.v[i]);
+			*reason = pr_strfmt("referral loop: the servers of %s answer with referrals (to %s) "
+			                    "instead of answers (%s)",
+			                    pr_name_show(z->name), tg, list);
+		}
 		else
 			*reason = pr_strfmt("no server of %s answers authoritatively (%s)",
 			                    pr_name_show(z->name), list);

@@ -347,8 +347,10 @@ static dnsvet_status plan(pr_probe *p, const dnsvet_probe_question *qs, size_t n
 			return DNSVET_ERR_NOMEM;
 	for (size_t i = 0; i < p->in.n_recs; i++) {
 		pr_name *pn = pr_name_get(p, p->in.recs[i].name, 1);
-		if (!pn || !pr_quest_get(p, pn, p->in.recs[i].type, both))
+		pr_quest *q = pn ? pr_quest_get(p, pn, p->in.recs[i].type, both) : NULL;
+		if (!q)
 			return DNSVET_ERR_NOMEM;
+		q->follow = 1;
 	}
 	if (p->opts.sibling_types) {
 		for (size_t i = 0; i < p->in.n_recs; i++) {
@@ -373,6 +375,7 @@ rules:
 		if (!q)
 			return DNSVET_ERR_NOMEM;
 		q->requested = 1;
+		q->follow = 1;
 	}
 	return DNSVET_OK;
 }

@@ -69,7 +69,7 @@ struct pr_zone {
 	int dead;                       /* no server can ever be reached */
 	char *dead_reason;
 	int upward;                     /* some server answered with an upward referral */
-	char *upward_target;
+	pr_strv upward_targets;
 	pr_ptrv batch;                  /* pr_name*: questions go to every address */
 	pr_ptrv waiting;                /* pr_step* waiting for an address */
 	pr_ptrv waiting_lk;             /* pr_lookup* waiting for an address */
@@ -136,6 +136,7 @@ struct pr_quest {
 	unsigned target;                /* DNSVET_PROBE_TO_* */
 	pr_name *pn;
 	int requested;                  /* asked by a rule (follow-ups list only these) */
+	int follow;                     /* CNAMEs in its answers are followed */
 	pr_ptrv auth;                   /* pr_reply*, every zone asked */
 	pr_ptrv res;                    /* pr_reply*, one per resolver, in order */
 	pr_ptrv srv;                    /* pr_reply*, explicit servers */

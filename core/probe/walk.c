@@ -436,9 +436,10 @@ static void note_upward(pr_zone *z, int up, const char *cut)
 {
 	if (!up)
 		return;
+	if (up == 2)
+		return;
 	z->upward = up;
-	if (!z->upward_target)
-		z->upward_target = pr_strdup(cut);
+	pr_strv_push_unique(&z->upward_targets, pr_name_show(cut));
 }
 
 void pr_on_step(pr_probe *p, pr_qctx *c, const dnsvet_result *r)
@@ -690,7 +691,8 @@ void pr_on_batch(pr_probe *p, pr_qctx *c, const dnsvet_result *r)
 			pn->holder = z;
 		if (rcode == LDNS_RCODE_NXDOMAIN)
 			pn->nx = 1;
-		if (q->chain_state == 0 && rcode == LDNS_RCODE_NOERROR && cname_target(r, q->name, target))
+		if (q->follow && q->chain_state == 0 && rcode == LDNS_RCODE_NOERROR &&
+		    cname_target(r, q->name, target))
 			pr_chain_start(p, q, target, c->depth);
 	}
 }

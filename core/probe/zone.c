@@ -28,7 +28,7 @@ void pr_zone_free(pr_zone *z)
 	pr_ptrv_clear(&z->servers);
 	pr_strv_clear(&z->errors);
 	free(z->dead_reason);
-	free(z->upward_target);
+	pr_strv_clear(&z->upward_targets);
 	pr_ptrv_clear(&z->batch);
 	pr_ptrv_clear(&z->waiting);
 	pr_ptrv_clear(&z->waiting_lk);
