@@ -54,6 +54,7 @@ local function signed_wildcard(name, sigs)
 end
 
 local function matches(r, rr)
+  if r.comparable == false then return rr.type == r.type and (rr.text or ""):find("p=", 1, true) ~= nil end
   if r.type == "CNAME" then
     return rr.type == "CNAME" and dnsvet.name.normalize(rr.target or "") == dnsvet.name.normalize(r.value or "")
   end

@@ -5,7 +5,7 @@ return {
   severity = "notice",
   tags = {"ses", "status", "summary"},
   summary = "Explains the identity's SES verification status and error type against what the DNS serves now.",
-  fix = "{action}",
+  fix = "When the records are right now, resubmit verification in the SES console ({region}): Verified identities, {identity}, retry verification. When they are not, fix them first (the other findings give each exact entry).",
   references = {"https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-verification.html",
                 "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html",
                 "https://repost.aws/knowledge-center/ses-verify-domain-pending-unverified"},
@@ -258,7 +258,7 @@ settings, which for Easy DKIM issues new tokens to publish.
     end
     if report then
       ctx:report{subject = subject, severity = report.severity, message = report.message,
-                 vars = {action = report.action}}
+                 fix = report.action}
     end
 
     -- the MAIL FROM domain
@@ -293,7 +293,7 @@ settings, which for Easy DKIM issues new tokens to publish.
       end
       if mreport then
         ctx:report{subject = {name = mf, type = "SES"}, severity = mreport.severity,
-                   message = mreport.message, vars = {action = mreport.action}}
+                   message = mreport.message, fix = mreport.action}
       end
     end
   end,
