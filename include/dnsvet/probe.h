@@ -27,13 +27,13 @@
 #include <dnsvet/status.h>
 #include <dnsvet/node.h>
 #include <dnsvet/engine.h>
+#include <dnsvet/expect.h>
+#include <dnsvet/obs.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct dnsvet_obs dnsvet_obs;       /* include/dnsvet/obs.h */
-typedef struct dnsvet_expect dnsvet_expect; /* include/dnsvet/expect.h */
 
 typedef struct dnsvet_probe dnsvet_probe;
 typedef struct dnsvet_probe_cache dnsvet_probe_cache;
