@@ -5,5 +5,6 @@
 /* Each returns the process exit status: 0 success, 1 the check or test found problems,
  * 2 usage or setup error. argv[0] is the subcommand's name. */
 int cmd_rules(int argc, char **argv);
+int cmd_records(int argc, char **argv);
 
 #endif

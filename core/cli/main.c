@@ -11,6 +11,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+	{"records", cmd_records, "print the DNS records to publish for Amazon SES"},
 	{"rules", cmd_rules, "list, show and test the diagnosis rules"},
 };
 
