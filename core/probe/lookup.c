@@ -138,6 +138,8 @@ static int unresolved_others(pr_zone *z, const char *name)
 {
 	int n = 0;
 
+	if (z->settled)
+		return 0;
 	for (size_t i = 0; i < z->servers.n; i++) {
 		pr_server *s = z->servers.v[i];
 		if (s->addr_state != 2 && strcmp(s->name, name) != 0)

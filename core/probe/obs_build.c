@@ -248,7 +248,8 @@ static dnsvet_node *server_nodes(bld *b, pr_zone *z)
 				set_str(b, m, "lame", a->lame);
 				if (!a->lame && a->has_serial)
 					set_int(b, m, "serial", a->serial);
-				set_int(b, m, "rtt_ms", ms(a->rtt_ms));
+				if (a->answered)
+					set_int(b, m, "rtt_ms", ms(a->rtt_ms));
 			}
 			append(b, l, m);
 		}

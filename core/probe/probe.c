@@ -150,8 +150,20 @@ static int resolve_stall(pr_probe *p)
 
 	for (size_t i = 0; i < p->zone_list.n; i++) {
 		pr_zone *z = p->zone_list.v[i];
+		pr_addr *one[1];
 		if (z->dead || (!z->waiting.n && !z->waiting_lk.n))
 			continue;
+		if (!z->settled && pr_zone_addrs(z, one, NULL, 1) > 0) {
+			/* Every address was tried and the waiters only wait for the
+			 * address lookups of servers that failed the same way: no
+			 * cycle, just nothing left to ask. */
+			z->settled = 1;
+			pr_zone_kick(p, z);
+			any = 1;
+			if (p->outstanding)
+				break;
+			continue;
+		}
 		char *why = stall_reason(p, z);
 		pr_zone_fail(p, z, why ? why : "no address for any name server");
 		free(why);

@@ -44,6 +44,7 @@ typedef struct pr_addr {
 	const char *lame;               /* NULL when ok */
 	int has_serial;
 	uint32_t serial;
+	int answered;                   /* a reply came back (rtt_ms is meaningful) */
 	double rtt_ms;
 } pr_addr;
 
@@ -68,6 +69,7 @@ struct pr_zone {
 	int interest;                   /* apex questions asked, every server resolved */
 	int dead;                       /* no server can ever be reached */
 	char *dead_reason;
+	int settled;                    /* address lookups can bring nothing new: stop waiting */
 	int upward;                     /* some server answered with an upward referral */
 	pr_strv upward_targets;
 	pr_ptrv batch;                  /* pr_name*: questions go to every address */

@@ -608,12 +608,42 @@ static int cname_target(const dnsvet_result *r, const char *qname, char *out)
 	return 0;
 }
 
-static void apex_learn(pr_probe *p, pr_zone *z, pr_quest *q, pr_addr *a, const dnsvet_result *r)
+/* The zone's SOA is the newest one its servers hold (RFC 1982 serial
+ * order; equal serials: the smaller text), whatever order answers arrive in. */
+static int soa_newer(const ldns_rr *rr, const char *text, const char *old)
+{
+	ldns_rr *o = NULL;
+	uint32_t sn, so;
+	int newer;
+
+	if (!old)
+		return 1;
+	if (ldns_rr_rd_count(rr) < 3 || ldns_rr_new_frm_str(&o, old, 0, NULL, NULL) != LDNS_STATUS_OK)
+		return 0;
+	if (ldns_rr_rd_count(o) < 3) {
+		ldns_rr_free(o);
+		return 1;
+	}
+	sn = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+	so = ldns_rdf2native_int32(ldns_rr_rdf(o, 2));
+	ldns_rr_free(o);
+	if (sn == so)
+		newer = strcmp(text, old) < 0;
+	else
+		newer = (int32_t)(sn - so) > 0;
+	return newer;
+}
+
+static void apex_learn(pr_probe *p, pr_zone *z, pr_quest *q, pr_server *srv, pr_addr *a,
+                       const dnsvet_result *r)
 {
 	int ok = dnsvet_result_error(r) == DNSVET_QERR_NONE &&
 	         (dnsvet_result_flags(r) & DNSVET_RF_AA) &&
 	         dnsvet_result_rcode(r) == LDNS_RCODE_NOERROR;
-	const ldns_rr_list *ans = ok ? dnsvet_result_answer(r) : NULL;
+	/* A server only the user names (records-elsewhere) is observed, but what
+	 * it says about the apex is not the zone's. */
+	int own = !srv || (srv->source & (PR_SRC_PARENT | PR_SRC_CHILD | PR_SRC_MNAME));
+	const ldns_rr_list *ans = ok && own ? dnsvet_result_answer(r) : NULL;
 
 	if (q == z->apex_soa && a)
 		pr_classify(a, r, z->name);
@@ -628,8 +658,13 @@ static void apex_learn(pr_probe *p, pr_zone *z, pr_quest *q, pr_addr *a, const d
 			continue;
 		if (q == z->apex_soa && t == LDNS_RR_TYPE_SOA) {
 			char *mn = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-			if (!z->soa)
-				z->soa = pr_rr_str(rr);
+			char *text = pr_rr_str(rr);
+			if (text && soa_newer(rr, text, z->soa)) {
+				free(z->soa);
+				z->soa = text;
+				text = NULL;
+			}
+			free(text);
 			/* The primary named in the SOA is asked too: it often holds
 			 * what the public servers have not transferred yet. */
 			if (mn && pr_name_norm(mn, tn) == 0 && *tn) {
@@ -667,7 +702,7 @@ void pr_on_batch(pr_probe *p, pr_qctx *c, const dnsvet_result *r)
 
 	pr_reply_fill(c->rep, r);
 	if (q == z->apex_soa || q == z->apex_ns)
-		apex_learn(p, z, q, c->addr, r);
+		apex_learn(p, z, q, c->srv, c->addr, r);
 	if (pn->at != z || pn->state != PN_BATCH)
 		return;
 	cut = pr_referral_cut(r, z->name, pn->name, buf, &up);

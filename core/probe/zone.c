@@ -187,6 +187,8 @@ int pr_zone_unresolved(pr_zone *z)
 {
 	int n = 0;
 
+	if (z->settled)
+		return 0;
 	for (size_t i = 0; i < z->servers.n; i++) {
 		pr_server *s = z->servers.v[i];
 		if (s->addr_state != 2)
@@ -488,7 +490,8 @@ void pr_classify(pr_addr *a, const dnsvet_result *r, const char *zone)
 	int rcode = dnsvet_result_rcode(r);
 
 	a->classified = 1;
-	a->rtt_ms = dnsvet_result_rtt_ms(r);
+	a->answered = e == DNSVET_QERR_NONE;
+	a->rtt_ms = a->answered ? dnsvet_result_rtt_ms(r) : 0;
 	a->lame = NULL;
 	switch (e) {
 	case DNSVET_QERR_NONE:

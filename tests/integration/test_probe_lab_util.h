@@ -117,19 +117,6 @@ static const dnsvet_node *zone_named(const dnsvet_node *root, const char *name)
 	return NULL;
 }
 
-static const dnsvet_node *answer_of(const dnsvet_node *root, const char *name, const char *type)
-{
-	const dnsvet_node *a = dnsvet_node_map_get(root, "answers");
-
-	for (size_t i = 0; i < dnsvet_node_size(a); i++) {
-		const dnsvet_node *e = dnsvet_node_list_at(a, i);
-		if (strcmp(dnsvet_node_path_string(e, "name") ? dnsvet_node_path_string(e, "name") : "", name) == 0 &&
-		    strcmp(dnsvet_node_path_string(e, "type") ? dnsvet_node_path_string(e, "type") : "", type) == 0)
-			return e;
-	}
-	return NULL;
-}
-
 /* The zone's server entry for addr (NULL when absent). */
 static const dnsvet_node *server_at(const dnsvet_node *zone, const char *addr)
 {
@@ -180,6 +167,44 @@ static int list_has(const dnsvet_node *list, const char *needle)
 			return 1;
 	}
 	return 0;
+}
+
+/* The TTL field of a presentation-format RR ("owner TTL IN TYPE ..."); -1. */
+static long rr_ttl(const char *rr)
+{
+	unsigned long ttl;
+
+	if (!rr || sscanf(rr, "%*s %lu", &ttl) != 1)
+		return -1;
+	return (long)ttl;
+}
+
+/* The first string of list containing needle (NULL when none). */
+static const char *list_find(const dnsvet_node *list, const char *needle)
+{
+	for (size_t i = 0; i < dnsvet_node_size(list); i++) {
+		const char *s = dnsvet_node_string(dnsvet_node_list_at(list, i));
+		if (s && strstr(s, needle))
+			return s;
+	}
+	return NULL;
+}
+
+/* 1 when list holds exactly the strings of want (n of them), in any order. */
+static int list_is(const dnsvet_node *list, const char *const *want, size_t n)
+{
+	if (dnsvet_node_size(list) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++) {
+			const char *s = dnsvet_node_string(dnsvet_node_list_at(list, k));
+			found = s && strcmp(s, want[i]) == 0;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 static void dump_obs(const dnsvet_obs *obs)
