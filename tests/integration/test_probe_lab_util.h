@@ -41,7 +41,7 @@ typedef struct lab_env {
 	dnsvet_probe_opts opts;
 } lab_env;
 
-static int lab_env_init(lab_env *L, unsigned timeout_ms)
+static inline int lab_env_init(lab_env *L, unsigned timeout_ms)
 {
 	const char *hints = getenv("LAB_ROOT_HINTS");
 	const char *res = getenv("LAB_RESOLVERS");
@@ -75,7 +75,7 @@ static int lab_env_init(lab_env *L, unsigned timeout_ms)
 	return 0;
 }
 
-static void lab_env_free(lab_env *L)
+static inline void lab_env_free(lab_env *L)
 {
 	dnsvet_engine_free(L->eng);
 	dnsvet_probe_cache_free(L->cache);
@@ -84,7 +84,7 @@ static void lab_env_free(lab_env *L)
 }
 
 /* Expectations for an Easy DKIM identity; mail_from/region may be NULL. */
-static dnsvet_expect *mk_expect(const char *domain, const char *const *tokens, size_t n,
+static inline dnsvet_expect *mk_expect(const char *domain, const char *const *tokens, size_t n,
                                 const char *region, const char *mail_from)
 {
 	dnsvet_expect *e = NULL;
@@ -104,7 +104,7 @@ static dnsvet_expect *mk_expect(const char *domain, const char *const *tokens, s
 	return e;
 }
 
-static const dnsvet_node *zone_named(const dnsvet_node *root, const char *name)
+static inline const dnsvet_node *zone_named(const dnsvet_node *root, const char *name)
 {
 	const dnsvet_node *zones = dnsvet_node_map_get(root, "zones");
 
@@ -118,7 +118,7 @@ static const dnsvet_node *zone_named(const dnsvet_node *root, const char *name)
 }
 
 /* The zone's server entry for addr (NULL when absent). */
-static const dnsvet_node *server_at(const dnsvet_node *zone, const char *addr)
+static inline const dnsvet_node *server_at(const dnsvet_node *zone, const char *addr)
 {
 	const dnsvet_node *s = dnsvet_node_map_get(zone, "servers");
 
@@ -132,7 +132,7 @@ static const dnsvet_node *server_at(const dnsvet_node *zone, const char *addr)
 }
 
 /* The auth reply of addr in an answers entry. */
-static const dnsvet_node *auth_from(const dnsvet_node *ans, const char *addr)
+static inline const dnsvet_node *auth_from(const dnsvet_node *ans, const char *addr)
 {
 	const dnsvet_node *s = dnsvet_node_map_get(ans, "auth");
 
@@ -145,7 +145,7 @@ static const dnsvet_node *auth_from(const dnsvet_node *ans, const char *addr)
 	return NULL;
 }
 
-static const dnsvet_node *resolver_from(const dnsvet_node *ans, const char *addr)
+static inline const dnsvet_node *resolver_from(const dnsvet_node *ans, const char *addr)
 {
 	const dnsvet_node *s = dnsvet_node_map_get(ans, "resolvers");
 
@@ -159,7 +159,7 @@ static const dnsvet_node *resolver_from(const dnsvet_node *ans, const char *addr
 }
 
 /* 1 when some string of list contains needle. */
-static int list_has(const dnsvet_node *list, const char *needle)
+static inline int list_has(const dnsvet_node *list, const char *needle)
 {
 	for (size_t i = 0; i < dnsvet_node_size(list); i++) {
 		const char *s = dnsvet_node_string(dnsvet_node_list_at(list, i));
@@ -170,7 +170,7 @@ static int list_has(const dnsvet_node *list, const char *needle)
 }
 
 /* The TTL field of a presentation-format RR ("owner TTL IN TYPE ..."); -1. */
-static long rr_ttl(const char *rr)
+static inline long rr_ttl(const char *rr)
 {
 	unsigned long ttl;
 
@@ -180,7 +180,7 @@ static long rr_ttl(const char *rr)
 }
 
 /* The first string of list containing needle (NULL when none). */
-static const char *list_find(const dnsvet_node *list, const char *needle)
+static inline const char *list_find(const dnsvet_node *list, const char *needle)
 {
 	for (size_t i = 0; i < dnsvet_node_size(list); i++) {
 		const char *s = dnsvet_node_string(dnsvet_node_list_at(list, i));
@@ -191,7 +191,7 @@ static const char *list_find(const dnsvet_node *list, const char *needle)
 }
 
 /* 1 when list holds exactly the strings of want (n of them), in any order. */
-static int list_is(const dnsvet_node *list, const char *const *want, size_t n)
+static inline int list_is(const dnsvet_node *list, const char *const *want, size_t n)
 {
 	if (dnsvet_node_size(list) != n)
 		return 0;
@@ -207,7 +207,7 @@ static int list_is(const dnsvet_node *list, const char *const *want, size_t n)
 	return 1;
 }
 
-static void dump_obs(const dnsvet_obs *obs)
+static inline void dump_obs(const dnsvet_obs *obs)
 {
 	char *y = NULL;
 
