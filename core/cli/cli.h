@@ -6,5 +6,6 @@
  * 2 usage or setup error. argv[0] is the subcommand's name. */
 int cmd_rules(int argc, char **argv);
 int cmd_records(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct command {
 static const command commands[] = {
 	{"records", cmd_records, "print the DNS records to publish for Amazon SES"},
 	{"rules", cmd_rules, "list, show and test the diagnosis rules"},
+	{"trace", cmd_trace, "show a name's delegation path and every server's answer"},
 };
 
 static void usage(FILE *fp)
