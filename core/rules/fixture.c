@@ -170,7 +170,7 @@ static int matches(const expected *e, const dnsvet_finding *f)
 
 static void describe_expected(report *rp, const expected *e)
 {
-	rp_add(rp, "    - %s", e->rule);
+	rp_add(rp, "  - %s", e->rule);
 	if (e->severity)
 		rp_add(rp, " %s", e->severity);
 	if (e->name)
@@ -182,13 +182,14 @@ static void describe_expected(report *rp, const expected *e)
 	rp_add(rp, "\n");
 }
 
-static void describe_finding(report *rp, const dnsvet_finding *f)
+static void describe_finding(report *rp, char mark, const dnsvet_finding *f, const char *why)
 {
 	const char *st = dnsvet_finding_subject_type(f);
 
-	rp_add(rp, "    - %s %s %s%s%s: %s\n", dnsvet_finding_rule(f),
+	rp_add(rp, "  %c %s %s %s%s%s: %s%s%s%s\n", mark, dnsvet_finding_rule(f),
 	       dnsvet_severity_str(dnsvet_finding_severity(f)), dnsvet_finding_subject_name(f),
-	       st ? " " : "", st ? st : "", dnsvet_finding_message(f));
+	       st ? " " : "", st ? st : "", dnsvet_finding_message(f), why ? "  [" : "",
+	       why ? why : "", why ? "]" : "");
 }
 
 static int cmp_specific(const void *a, const void *b)
@@ -198,25 +199,42 @@ static int cmp_specific(const void *a, const void *b)
 	return y->fields - x->fields;
 }
 
-/* Compares; returns 1 when the fixture passes. */
+static int absent_match(const dnsvet_node *absent, const dnsvet_finding *f)
+{
+	for (size_t i = 0; i < dnsvet_node_size(absent); i++) {
+		const char *pat = dnsvet_node_string(dnsvet_node_list_at(absent, i));
+
+		if (pat && fnmatch(pat, dnsvet_finding_rule(f), 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Compares; returns 1 when the fixture passes. On failure rp gets a diff of the expected
+ * against the actual findings: "-" an expectation nothing matched, "+" a finding that must
+ * not be there, " " the other findings, in run order.
+ */
 static int compare(dnsvet_rules_runner *runner, const dnsvet_finding_list *got, expected *exp,
                    size_t nexp, const dnsvet_node *absent, int exact, report *rp)
 {
 	size_t nf = dnsvet_finding_list_count(got);
 	char *used = calloc(nf ? nf : 1, 1);
 	const expected **order = calloc(nexp ? nexp : 1, sizeof(*order));
-	int ok = 1, header;
+	char *missing = calloc(nexp ? nexp : 1, 1);
+	int ok = 1;
 
-	if (!used || !order) {
+	if (!used || !order || !missing) {
 		free(used);
 		free(order);
+		free(missing);
 		rp->nomem = 1;
 		return 0;
 	}
 	for (size_t i = 0; i < nexp; i++)
 		order[i] = &exp[i];
+	/* the most specific expectations pick their finding first */
 	qsort(order, nexp, sizeof(*order), cmp_specific);
-	header = 0;
 	for (size_t i = 0; i < nexp; i++) {
 		int found = 0;
 
@@ -227,59 +245,53 @@ static int compare(dnsvet_rules_runner *runner, const dnsvet_finding_list *got, 
 			}
 		}
 		if (!found) {
-			if (!header)
-				rp_add(rp, "  expected, not found:\n");
-			header = 1;
-			describe_expected(rp, order[i]);
-			if (!dnsvet_rules_find(runner->rules, order[i]->rule))
-				rp_add(rp, "      (no rule with this id is loaded)\n");
+			missing[order[i] - exp] = 1;
 			ok = 0;
 		}
 	}
-	header = 0;
 	for (size_t i = 0; i < dnsvet_node_size(absent); i++) {
 		const char *pat = dnsvet_node_string(dnsvet_node_list_at(absent, i));
 
-		if (!pat)
-			continue;
-		if (!strpbrk(pat, "*?[") && !dnsvet_rules_find(runner->rules, pat)) {
+		if (pat && !strpbrk(pat, "*?[") && !dnsvet_rules_find(runner->rules, pat)) {
 			rp_add(rp, "  absent: no rule '%s' is loaded (a typo?)\n", pat);
 			ok = 0;
+		}
+	}
+	for (size_t j = 0; j < nf; j++) {
+		const dnsvet_finding *f = dnsvet_finding_list_at(got, j);
+
+		if (absent_match(absent, f) ||
+		    (!used[j] && (exact || strcmp(dnsvet_finding_rule(f), DNSVET_RULE_ERROR_ID) == 0)))
+			ok = 0;
+	}
+	if (!ok) {
+		rp_add(rp, "  --- expected\n  +++ found\n");
+		/* in file order, so the diff reads like the fixture */
+		for (size_t i = 0; i < nexp; i++) {
+			if (!missing[i])
+				continue;
+			describe_expected(rp, &exp[i]);
+			if (!dnsvet_rules_find(runner->rules, exp[i].rule))
+				rp_add(rp, "      (no rule with this id is loaded)\n");
 		}
 		for (size_t j = 0; j < nf; j++) {
 			const dnsvet_finding *f = dnsvet_finding_list_at(got, j);
 
-			if (fnmatch(pat, dnsvet_finding_rule(f), 0) == 0) {
-				if (!header)
-					rp_add(rp, "  found, but listed as absent:\n");
-				header = 1;
-				describe_finding(rp, f);
-				ok = 0;
-			}
+			if (absent_match(absent, f))
+				describe_finding(rp, '+', f, "listed as absent");
+			else if (!used[j] && strcmp(dnsvet_finding_rule(f), DNSVET_RULE_ERROR_ID) == 0)
+				describe_finding(rp, '+', f, "a rule failed");
+			else if (!used[j] && exact)
+				describe_finding(rp, '+', f, "not expected (exact: true)");
+			else
+				describe_finding(rp, ' ', f, NULL);
 		}
-	}
-	header = 0;
-	for (size_t j = 0; j < nf; j++) {
-		const dnsvet_finding *f = dnsvet_finding_list_at(got, j);
-		int rule_error = strcmp(dnsvet_finding_rule(f), DNSVET_RULE_ERROR_ID) == 0;
-
-		if (used[j] || (!exact && !rule_error))
-			continue;
-		if (!header)
-			rp_add(rp, rule_error && !exact ? "  a rule failed:\n" : "  found, not expected:\n");
-		header = 1;
-		describe_finding(rp, f);
-		ok = 0;
-	}
-	if (!ok) {
-		rp_add(rp, "  all findings:\n");
 		if (nf == 0)
-			rp_add(rp, "    (none)\n");
-		for (size_t j = 0; j < nf; j++)
-			describe_finding(rp, dnsvet_finding_list_at(got, j));
+			rp_add(rp, "    (no findings)\n");
 	}
 	free(used);
 	free(order);
+	free(missing);
 	return ok;
 }
 

@@ -425,10 +425,12 @@ static int load_file(dnsvet_rules *rules, rules_sandbox *sb, const char *dir, co
 
 		snprintf(idpart, sizeof(idpart), "%.*s", (int)stem, file);
 		if (!word_ok(area, 0) || !name_ok(idpart)) {
+			int rc = strvec_pushf(&rules->problems, "%s: a rule file is rules/<area>/<name>.lua "
+			                      "with lowercase letters, digits and '_' in area and name (the "
+			                      "name may have inner dots)", c.file);
+
 			rules_rule_free(r);
-			return strvec_pushf(&rules->problems, "%s: a rule file is rules/<area>/<name>.lua "
-			                    "with lowercase letters, digits and '_' in area and name (the name may have inner dots)",
-			                    c.file);
+			return rc;
 		}
 	}
 	r->source = read_file(r->file, &r->source_len, err, sizeof(err));

@@ -1,0 +1,19 @@
+-- t.quiet: reports every expected record unless an earlier rule explained it.
+return {
+  id = "t.quiet",
+  title = "Catch-all",
+  severity = "warning",
+  tags = {"ses", "catchall"},
+  order = 90,
+  check = function(ctx)
+    for _, r in ipairs(ctx.expect.records) do
+      local earlier = ctx:findings(r.name, r.type)
+      if #earlier == 0 then
+        ctx:report{subject = {name = r.name, type = r.type}, message = "unexplained " .. r.name}
+      else
+        ctx:report{subject = {name = r.name, type = r.type}, severity = "info",
+                   message = ("explained by %s (%s)"):format(earlier[1].rule, earlier[1].severity)}
+      end
+    end
+  end,
+}

@@ -1,0 +1,1 @@
+return { id = "Bad.x", title = "x", severity = "info", check = function() end }

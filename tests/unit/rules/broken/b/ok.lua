@@ -1,0 +1,1 @@
+return { id = "b.ok", title = "fine", severity = "info", check = function() end }

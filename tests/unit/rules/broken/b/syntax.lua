@@ -1,0 +1,1 @@
+return { id = "b.syntax", title = "x" severity = "error" }

@@ -1,0 +1,1 @@
+return { id = "b.other", title = "x", severity = "error", check = function() end }

@@ -1,0 +1,6 @@
+return {
+  id = "t.extra",
+  title = "A user rule",
+  severity = "info",
+  check = function(ctx) end,
+}
