@@ -11,6 +11,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+	{"check", cmd_check, "explain why a domain fails Amazon SES verification"},
 	{"records", cmd_records, "print the DNS records to publish for Amazon SES"},
 	{"rules", cmd_rules, "list, show and test the diagnosis rules"},
 	{"trace", cmd_trace, "show a name's delegation path and every server's answer"},
