@@ -1,4 +1,6 @@
-/* dnsvet rules list | show ID | test [DIR|FILE...]: the rule catalogue and its fixtures. */
+/* dnsvet rules list | show ID | test [DIR|FILE...] | doc: the rule catalogue and its fixtures. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,11 +29,13 @@ static void rules_usage(FILE *fp)
 	        "usage: dnsvet rules list [OPTIONS]\n"
 	        "       dnsvet rules show [OPTIONS] ID\n"
 	        "       dnsvet rules test [OPTIONS] [DIR|FIXTURE.yaml...]\n"
+	        "       dnsvet rules doc [-o FILE] [OPTIONS]\n"
 	        "\n"
 	        "  list   every rule: id, severity, tags, title\n"
 	        "  show   a rule's documentation: title, summary, doc, fix, references, tags\n"
 	        "  test   run rule fixtures (default: the built-in rules' fixtures); a DIR is a\n"
 	        "         rules directory whose rules are loaded over the built-in ones\n"
+	        "  doc    the catalogue as markdown (docs/rules.md), to stdout or -o FILE\n"
 	        "\n"
 	        "options:\n"
 	        "  -r, --rules-dir DIR   also load the rules in DIR (rules/<area>/<name>.lua);\n"
@@ -330,6 +334,211 @@ static int cmd_test(rules_args *a)
 	return failed ? 1 : 0;
 }
 
+/* ---- dnsvet rules doc: the catalogue as markdown, from the rules' own metadata ---- */
+
+/* GitHub's heading anchor: lower case, punctuation other than '-' and '_' dropped. */
+static void md_anchor(FILE *fp, const char *id)
+{
+	for (const char *p = id; *p; p++)
+		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+			fputc(tolower((unsigned char)*p), fp);
+}
+
+/* Lines [from, to) of text; a `strip` label at the start is removed and the sentence after
+ * it capitalised ("Fix: add ..." under a "Fix" heading reads "Add ..."). */
+static void md_lines(FILE *fp, const char *from, const char *to, const char *strip)
+{
+	size_t ls = strlen(strip);
+
+	while (from < to) {
+		const char *nl = memchr(from, '\n', (size_t)(to - from));
+		const char *end = nl ? nl : to;
+
+		if (ls && (size_t)(end - from) > ls && strncmp(from, strip, ls) == 0) {
+			from += ls;
+			fputc(toupper((unsigned char)*from++), fp);
+		}
+		fprintf(fp, "%.*s\n", (int)(end - from), from);
+		from = end + (nl ? 1 : 0);
+		strip = "";
+		ls = 0;
+	}
+}
+
+/* Start of the first line of text that begins with label, or NULL. */
+static const char *md_find_line(const char *text, const char *label)
+{
+	size_t ll = strlen(label);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, label, ll) == 0)
+			return p;
+	return NULL;
+}
+
+static const char *md_trim_end(const char *from, const char *to)
+{
+	while (to > from && isspace((unsigned char)to[-1]))
+		to--;
+	return to;
+}
+
+static int cmp_rule_id(const void *a, const void *b)
+{
+	return strcmp(dnsvet_rule_id(*(const dnsvet_rule *const *)a),
+	              dnsvet_rule_id(*(const dnsvet_rule *const *)b));
+}
+
+/* One section per rule; the doc text is split at its "Outcomes" and "Fix:" paragraphs. */
+static void md_rule(FILE *fp, const dnsvet_rule *r)
+{
+	const char *doc = dnsvet_rule_doc(r) ? dnsvet_rule_doc(r) : "";
+	const char *end = doc + strlen(doc);
+	const char *out = md_find_line(doc, "Outcomes");
+	const char *fix = md_find_line(doc, "Fix:");
+	const char *file = dnsvet_rule_file(r), *rel = file + strlen(file);
+	int slashes = 0;
+	const char *what_end = out ? out : fix ? fix : end;
+
+	/* rules/<area>/<name>.lua whatever directory the catalogue was loaded from */
+	while (rel > file && slashes < 2)
+		if (*--rel == '/')
+			slashes++;
+	rel += slashes == 2;
+
+	fprintf(fp, "### %s\n\n**%s**\n\n", dnsvet_rule_id(r), dnsvet_rule_title(r));
+	fprintf(fp, "| | |\n|---|---|\n| severity | %s |\n| tags | ",
+	        dnsvet_severity_str(dnsvet_rule_severity(r)));
+	for (size_t k = 0; k < dnsvet_rule_tag_count(r); k++)
+		fprintf(fp, "%s`%s`", k ? ", " : "", dnsvet_rule_tag_at(r, k));
+	fprintf(fp, " |\n| order | %d |\n| file | `rules/%s` |\n\n", dnsvet_rule_order(r), rel);
+	if (dnsvet_rule_summary(r))
+		fprintf(fp, "%s\n\n", dnsvet_rule_summary(r));
+	if (md_trim_end(doc, what_end) > doc) {
+		fprintf(fp, "#### What it checks\n\n");
+		md_lines(fp, doc, md_trim_end(doc, what_end), "");
+		fputc('\n', fp);
+	}
+	if (out) {
+		const char *oend = md_trim_end(out, fix && fix > out ? fix : end);
+		const char *body = strchr(out, '\n');
+
+		fprintf(fp, "#### Outcomes\n\n");
+		/* a bare "Outcomes:" line is the heading itself; "Outcomes (per server):" says more */
+		if (body && strncmp(out, "Outcomes:\n", 10) == 0)
+			md_lines(fp, body + 1, oend, "");
+		else
+			md_lines(fp, out, oend, "");
+		fputc('\n', fp);
+	}
+	fprintf(fp, "#### Fix\n\n");
+	if (fix)
+		md_lines(fp, fix, md_trim_end(fix, out && out > fix ? out : end), "Fix: ");
+	if (dnsvet_rule_fix(r))
+		fprintf(fp, "%sThe finding says: %s\n", fix ? "\n" : "", dnsvet_rule_fix(r));
+	if (dnsvet_rule_reference_count(r)) {
+		fprintf(fp, "\n#### References\n\n");
+		for (size_t k = 0; k < dnsvet_rule_reference_count(r); k++)
+			fprintf(fp, "- %s\n", dnsvet_rule_reference_at(r, k));
+	}
+}
+
+static int cmd_doc(int argc, char **argv)
+{
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	const char *output = NULL;
+	const dnsvet_rule **list = NULL;
+	dnsvet_rules *rules = NULL;
+	rules_args a;
+	int n = 0, rc = 2;
+	size_t count = 0;
+	FILE *fp = NULL;
+
+	if (!rest)
+		return 2;
+	/* --output is this subcommand's own; the others are shared with list/show/test */
+	for (int i = 0; i < argc; i++) {
+		if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
+			output = argv[++i];
+		else if (strncmp(argv[i], "--output=", 9) == 0)
+			output = argv[i] + 9;
+		else if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+			fprintf(stderr, "dnsvet rules doc: %s needs a file name\n", argv[i]);
+			goto done;
+		} else
+			rest[n++] = argv[i];
+	}
+	if (parse_args(n, rest, &a))
+		goto done;
+	if (a.nrest) {
+		fprintf(stderr, "dnsvet rules doc: unexpected argument '%s' "
+		        "(usage: dnsvet rules doc [--output FILE] [OPTIONS])\n", a.rest[0]);
+		goto done;
+	}
+	rules = load(&a, 1);
+	if (!rules)
+		goto done;
+	if (dnsvet_rules_problem_count(rules)) {
+		fprintf(stderr, "dnsvet rules doc: the catalogue has broken rules (above); not written\n");
+		rc = 1;
+		goto done;
+	}
+	list = calloc(dnsvet_rules_count(rules) + 1, sizeof(*list));
+	if (!list)
+		goto done;
+	for (size_t i = 0; i < dnsvet_rules_count(rules); i++)
+		if (dnsvet_rule_is_selected(dnsvet_rules_at(rules, i)))
+			list[count++] = dnsvet_rules_at(rules, i);
+	qsort(list, count, sizeof(*list), cmp_rule_id);
+	fp = output ? fopen(output, "w") : stdout;
+	if (!fp) {
+		fprintf(stderr, "dnsvet rules doc: --output %s: %s\n", output, strerror(errno));
+		goto done;
+	}
+	fprintf(fp, "# Rule catalogue\n\n"
+	        "<!-- Generated by `dnsvet rules doc --output docs/rules.md` from the rules' own "
+	        "metadata.\n     Edit the rules in rules/, then regenerate; the rules-doc test fails "
+	        "while this file is stale. -->\n\n"
+	        "Every diagnosis dnsvet makes comes from one rule: `rules/<area>/<name>.lua`, with its "
+	        "fixtures in\n`rules/<area>/<name>/` (docs/rule-api.md). A rule's id is a stable "
+	        "public name. Severities, most serious\nfirst: `error`, `warning`, "
+	        "`notice`, `info`. Rules run in `order` (lower first),\nso the general ones "
+	        "(record.missing, record.wrong_value) run after those that find a specific "
+	        "cause.\nThe fix texts are templates: `{name}` is filled in from the finding.\n\n"
+	        "| id | severity | title |\n|---|---|---|\n");
+	for (size_t i = 0; i < count; i++) {
+		fprintf(fp, "| [%s](#", dnsvet_rule_id(list[i]));
+		md_anchor(fp, dnsvet_rule_id(list[i]));
+		fprintf(fp, ") | %s | %s |\n", dnsvet_severity_str(dnsvet_rule_severity(list[i])),
+		        dnsvet_rule_title(list[i]));
+	}
+	for (size_t i = 0; i < count; i++) {
+		const char *id = dnsvet_rule_id(list[i]), *dot = strchr(id, '.');
+		size_t al = dot ? (size_t)(dot - id) : strlen(id);
+		const char *prev = i ? dnsvet_rule_id(list[i - 1]) : NULL;
+
+		if (!prev || strncmp(prev, id, al) != 0 || (prev[al] != '.' && prev[al] != '\0'))
+			fprintf(fp, "\n## %.*s\n", (int)al, id);
+		fputc('\n', fp);
+		md_rule(fp, list[i]);
+	}
+	rc = 0;
+	if (fflush(fp) != 0 || ferror(fp)) {
+		fprintf(stderr, "dnsvet rules doc: %s: %s\n", output ? output : "standard output",
+		        strerror(errno));
+		rc = 2;
+	}
+done:
+	if (fp && fp != stdout && fclose(fp) != 0 && rc == 0) {
+		fprintf(stderr, "dnsvet rules doc: %s: %s\n", output, strerror(errno));
+		rc = 2;
+	}
+	free(list);
+	free(rest);
+	dnsvet_rules_free(rules);
+	return rc;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	rules_args a;
@@ -340,6 +549,8 @@ int cmd_rules(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "doc") == 0)
+		return cmd_doc(argc - 1, argv + 1);
 	if (parse_args(argc - 1, argv + 1, &a))
 		return 2;
 	if (strcmp(sub, "list") == 0)
