@@ -405,14 +405,19 @@ static void chain_follow(pr_probe *p, pr_quest *q, const char *target, unsigned 
 	pr_lookup_wait(p, lk, w);
 }
 
+uint16_t pr_chain_type(const pr_quest *q)
+{
+	/* A DKIM-style CNAME points at a TXT key; other types follow as asked. */
+	return q->type == LDNS_RR_TYPE_CNAME ? LDNS_RR_TYPE_TXT : q->type;
+}
+
 void pr_chain_start(pr_probe *p, pr_quest *q, const char *target, unsigned depth)
 {
 	if (q->chain_state != 0)
 		return;
 	q->chain_state = 1;
 	q->chain_depth = depth;
-	/* A DKIM-style CNAME points at a TXT key; other types follow as asked. */
-	q->chain_type = q->type == LDNS_RR_TYPE_CNAME ? LDNS_RR_TYPE_TXT : q->type;
+	q->chain_type = pr_chain_type(q);
 	pr_strv_push(&q->chain_seen, q->name);
 	chain_follow(p, q, target, depth);
 }

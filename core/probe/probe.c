@@ -441,14 +441,23 @@ dnsvet_status pr_probe_launch(pr_probe *p, const dnsvet_probe_question *qs, size
 		if (q->target & DNSVET_PROBE_TO_SERVERS)
 			pr_server_ask(p, q);
 	}
-	/* Expected CNAME targets are located now, so that following a chain
-	 * costs no extra round trip when the published value is the right one. */
+	/* Expected CNAME targets are looked up now, for every type a chain from
+	 * that name is followed for (the key's TXT, and whatever a rule asks
+	 * there), so that following a chain costs no extra round trip when the
+	 * published value is the right one. */
 	for (size_t i = 0; i < p->in.n_recs && !p->followup; i++) {
-		char nm[PR_NAME_MAX];
+		char nm[PR_NAME_MAX], key[PR_NAME_MAX + 2];
+		pr_name *pn;
 		if (p->in.recs[i].type != LDNS_RR_TYPE_CNAME || !p->in.recs[i].value ||
 		    pr_name_norm(p->in.recs[i].value, nm) != 0)
 			continue;
-		pr_lookup_get(p, nm, LDNS_RR_TYPE_TXT, 0);
+		snprintf(key, sizeof(key), "i/%s", p->in.recs[i].name);
+		pn = pr_map_get(&p->names, key);
+		for (size_t k = 0; pn && k < pn->quests.n; k++) {
+			pr_quest *q = pn->quests.v[k];
+			if (q->follow)
+				pr_lookup_get(p, nm, pr_chain_type(q), 0);
+		}
 	}
 	/* Servers the user says they edited are resolved in parallel too. */
 	for (size_t i = 0; i < p->in.edited_ns.n && !p->followup; i++) {

@@ -346,6 +346,8 @@ void pr_lookup_fail(pr_probe *p, pr_lookup *lk, const char *why);
 void pr_lookup_result(pr_probe *p, pr_lookup *lk, const dnsvet_result *r, unsigned depth);
 void pr_on_lookup(pr_probe *p, pr_qctx *c, const dnsvet_result *r);
 void pr_chain_start(pr_probe *p, pr_quest *q, const char *target, unsigned depth);
+/* The type a CNAME chain from q's answers is followed for. */
+uint16_t pr_chain_type(const pr_quest *q);
 void pr_lookup_free(pr_lookup *lk);
 
 /* resolvers.c */
