@@ -59,7 +59,8 @@ static dnsvet_verdict verdict_of(const dnsvet_finding_list *fl, int64_t *until)
 
 	*until = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(dnsvet_finding_rule(dnsvet_finding_list_at(fl, i)), REPORT_UNREACHABLE_ID))
+		if (!strcmp(dnsvet_finding_rule(dnsvet_finding_list_at(fl, i)), REPORT_UNREACHABLE_ID) &&
+		    dnsvet_finding_severity(dnsvet_finding_list_at(fl, i)) == DNSVET_SEVERITY_ERROR)
 			return DNSVET_VERDICT_UNKNOWN;
 	for (size_t i = 0; i < n; i++) {
 		const dnsvet_finding *f = dnsvet_finding_list_at(fl, i);
