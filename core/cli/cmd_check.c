@@ -149,11 +149,10 @@ int cmd_check(int argc, char **argv)
 	cli_cmd cmd = {"check", check_options, NULL, check_option, &a, check_usage,
 	               check_formats};
 	cli_opts o;
-	dnsvet_session_opts so;
 	dnsvet_session *session = NULL;
 	dnsvet_check *check = NULL;
 	dnsvet_report *report = NULL;
-	char err[1024] = "", domain[300];
+	char domain[300];
 	int first, rc = CLI_EXIT_USAGE;
 	dnsvet_status st;
 
@@ -183,13 +182,8 @@ int cmd_check(int argc, char **argv)
 	if ((rc = make_check(&o, &a, domain, &check)) != CLI_EXIT_OK)
 		goto out;
 
-	cli_opts_session(&o, &so);
-	st = dnsvet_session_new(&so, &session, err, sizeof(err));
-	if (st != DNSVET_OK) {
-		fprintf(stderr, "dnsvet check: %s\n", err[0] ? err : dnsvet_status_str(st));
-		rc = status_exit(st);
+	if ((rc = cli_session_new(&cmd, &o, &session)) != CLI_EXIT_OK)
 		goto out;
-	}
 	st = dnsvet_session_check(session, check, &report);
 	check = NULL;
 	if (st != DNSVET_OK || !report) {
@@ -197,11 +191,8 @@ int cmd_check(int argc, char **argv)
 		rc = CLI_EXIT_INTERNAL;
 		goto out;
 	}
+	/* A check that could not run was logged as an error; its report says why. */
 	st = dnsvet_report_status(report);
-	if (st != DNSVET_OK)
-		fprintf(stderr, "dnsvet check: %s: %s\n", domain,
-		        dnsvet_report_error(report) ? dnsvet_report_error(report)
-		                                    : dnsvet_status_str(st));
 	rc = print_report(&cmd, &o, report);
 	if (rc == CLI_EXIT_OK)
 		rc = st != DNSVET_OK ? status_exit(st) : verdict_exit(report);

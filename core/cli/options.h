@@ -115,6 +115,14 @@ void cli_opts_free(cli_opts *o);
  * log callback prints library messages to stderr according to -q/-v. */
 void cli_opts_session(const cli_opts *o, dnsvet_session_opts *so);
 
+/*
+ * A session from the options: root hints, resolvers and rule directories are checked
+ * first so that errors name the flag. Returns CLI_EXIT_OK with *out set (caller frees with
+ * dnsvet_session_free), or the exit status after printing the error. The session's log
+ * callback keeps a pointer to o.
+ */
+int cli_session_new(const cli_cmd *cmd, const cli_opts *o, dnsvet_session **out);
+
 /* Prints a library message to stderr if the verbosity allows it; user is the cli_opts. */
 void cli_log(void *user, dnsvet_log_level level, const char *message);
 
