@@ -1,0 +1,65 @@
+/* Checks one domain and prints its verdict and findings.
+ * usage: check_domain [-l] [-r ROOT_HINTS] [-R RESOLVERS] DOMAIN [DKIM_TOKEN...]
+ * Exit status: 0 ready, 1 pending or broken, 2 unknown or the check could not run. */
+#include <stdio.h>
+#include <unistd.h>
+#include <dnsvet/dnsvet.h>
+
+int main(int argc, char **argv)
+{
+	dnsvet_session_opts opts;
+	dnsvet_session *session;
+	dnsvet_check *check;
+	dnsvet_report *report;
+	dnsvet_expect_error xerr;
+	char err[512];
+	int c;
+
+	dnsvet_session_opts_default(&opts);
+	while ((c = getopt(argc, argv, "lr:R:")) != -1) {
+		if (c == 'l') opts.lab = 1;
+		else if (c == 'r') opts.root_hints_file = optarg;
+		else if (c == 'R') opts.resolvers = optarg;
+		else return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: %s [-l] [-r ROOT_HINTS] [-R RESOLVERS] DOMAIN [DKIM_TOKEN...]\n", argv[0]);
+		return 2;
+	}
+	if (dnsvet_session_new(&opts, &session, err, sizeof(err)) != DNSVET_OK) {
+		fprintf(stderr, "check_domain: %s\n", err);
+		return 2;
+	}
+	if (dnsvet_check_new(argv[optind], &check, err, sizeof(err)) != DNSVET_OK) {
+		fprintf(stderr, "check_domain: %s\n", err);
+		dnsvet_session_free(session);
+		return 2;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		if (dnsvet_expect_add_dkim_token(dnsvet_check_expect(check), argv[i], &xerr) != DNSVET_OK) {
+			fprintf(stderr, "check_domain: %s\n", xerr.message);
+			dnsvet_check_free(check);
+			dnsvet_session_free(session);
+			return 2;
+		}
+	}
+	/* The session takes the check over, whatever the outcome. */
+	if (dnsvet_session_check(session, check, &report) != DNSVET_OK) {
+		fprintf(stderr, "check_domain: %s: the check could not run\n", argv[optind]);
+		dnsvet_session_free(session);
+		return 2;
+	}
+	dnsvet_verdict verdict = dnsvet_report_verdict(report);
+	printf("%s: %s\n", dnsvet_report_domain(report), dnsvet_verdict_str(verdict));
+	if (dnsvet_report_status(report) != DNSVET_OK)
+		printf("  error: %s\n", dnsvet_report_error(report));
+	const dnsvet_finding_list *findings = dnsvet_report_findings(report);
+	for (size_t i = 0; i < dnsvet_finding_list_count(findings); i++) {
+		const dnsvet_finding *f = dnsvet_finding_list_at(findings, i);
+		printf("  %s %s: %s\n", dnsvet_severity_str(dnsvet_finding_severity(f)),
+		       dnsvet_finding_rule(f), dnsvet_finding_message(f));
+	}
+	dnsvet_report_free(report);
+	dnsvet_session_free(session);
+	return verdict == DNSVET_VERDICT_READY ? 0 : verdict == DNSVET_VERDICT_UNKNOWN ? 2 : 1;
+}
