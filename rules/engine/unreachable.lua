@@ -22,7 +22,7 @@ return {
   severity = "error",
   tags = {"engine", "servers", "resolvers"},
   summary = "No authoritative server of a zone, or none of the resolvers, answered a single query, so nothing could be checked there.",
-  fix = "Check that this machine reaches {what} (`dig @{addr} {zone} SOA`). If it does not, run dnsvet from a network "
+  fix = "Check that this machine reaches the servers of {zone} (`dig @{addr} {zone} SOA`). If it does not, run dnsvet from a network "
      .. "that does; if nobody can reach them, the DNS host of {zone} must bring them back, or the registrar's "
      .. "delegation must point to servers that work.",
   references = {"https://www.rfc-editor.org/rfc/rfc1912#section-2.8"},
@@ -85,8 +85,11 @@ delegation.]],
       end
       if tried > 0 and not reached then
         local zname = is_root(z.name) and "." or z.name
-        local message
+        local message, fix
         if is_root(z.name) then
+          fix = ("Check that this machine can send DNS queries at all (`dig @%s . SOA`): open outgoing port 53 "
+            .. "(UDP and TCP), or run dnsvet on a network that can, or give it root hints (--root-hints) of "
+            .. "servers it can reach."):format(first)
           message = ("None of the %d root servers answered (%s): this machine cannot reach the DNS (no route, "
             .. "or a firewall blocks port 53), so nothing about %s could be checked."):format(
             tried, table.concat(parts, "; "), domain)
@@ -102,8 +105,8 @@ delegation.]],
         ctx:report{
           subject = {name = zname, type = "NS"},
           message = message,
-          vars = {what = is_root(z.name) and "the root servers" or ("the servers of " .. zname),
-                  addr = first, zone = zname},
+          fix = fix,
+          vars = {addr = first, zone = zname},
           evidence = evidence,
         }
       end
