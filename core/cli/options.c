@@ -533,6 +533,7 @@ cli_parse_result cli_parse(const cli_cmd *cmd, int argc, char **argv, cli_opts *
 {
 	struct option all[MAX_LONGOPTS];
 	char shorts[128], where[64];
+	char **scan;
 	int c, longidx;
 
 	memset(o, 0, sizeof(*o));
@@ -540,17 +541,27 @@ cli_parse_result cli_parse(const cli_cmd *cmd, int argc, char **argv, cli_opts *
 	short_string(cmd, shorts, sizeof(shorts));
 	opterr = 0;
 
-	/* First pass: only --help and --config, so that flags can win over the file. */
+	/* First pass: only --help and --config, so that flags can win over the file. It
+	 * scans a copy: getopt reorders what it scans, and a flag missing its value at the end
+	 * would take the operand moved behind it on the second pass. */
+	scan = calloc((size_t)argc + 1, sizeof(*scan));
+	if (!scan) {
+		fprintf(stderr, "dnsvet %s: out of memory\n", cmd->name);
+		return CLI_PARSE_USAGE;
+	}
+	memcpy(scan, argv, (size_t)argc * sizeof(*scan));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+	while ((c = getopt_long(argc, scan, shorts, all, NULL)) != -1) {
 		c = short_code(c);
 		if (c == CLI_OPT_HELP) {
+			free(scan);
 			cmd->usage(stdout);
 			return CLI_PARSE_DONE;
 		}
 		if (c == CLI_OPT_CONFIG)
 			o->config = optarg;
 	}
+	free(scan);
 	if (o->config && load_config(cmd, o, all))
 		return CLI_PARSE_USAGE;
 
