@@ -276,6 +276,8 @@ static void all_remove(dnsvet_session *s, dnsvet_check *c)
 	c->anext = c->aprev = NULL;
 }
 
+static void waiter_done(dnsvet_session *s, dnsvet_report *report, void *user);
+
 void dnsvet_session_free(dnsvet_session *s)
 {
 	if (!s)
@@ -295,6 +297,9 @@ void dnsvet_session_free(dnsvet_session *s)
 		all_remove(s, c);
 		if (c->runner)
 			dnsvet_rules_end(c->runner->runner, NULL);
+		/* a blocking call that gave up left its waiter to the check */
+		if (c->done == waiter_done)
+			free(c->user);
 		check_release(c);
 	}
 	for (size_t i = 0; i < s->n_runners; i++)

@@ -22,7 +22,7 @@ extern "C" {
 
 /* What the user reads first. */
 typedef enum dnsvet_verdict {
-	DNSVET_VERDICT_READY = 0, /* SES can verify now: no warning or error finding */
+	DNSVET_VERDICT_READY = 0, /* SES can verify now: no error finding, nothing pending */
 	DNSVET_VERDICT_PENDING,   /* only propagation findings: right once caches expire */
 	DNSVET_VERDICT_BROKEN,    /* an error finding: verification or delivery fails */
 	DNSVET_VERDICT_UNKNOWN    /* nothing reachable, or the check could not run */
