@@ -11,7 +11,8 @@ return {
   doc = [[
 For every expected record that all the zone's authoritative servers serve correctly, looks for
 resolvers that still answer NXDOMAIN (no such name) or NODATA (no record of that type) with the
-zone's SOA in the authority section: the mark of a negative answer taken from their cache.
+zone's SOA in the authority section: the mark of a negative answer taken from their cache. For a
+CNAME, an NXDOMAIN to the TXT lookup through it counts too: DKIM keys are read that way.
 
 Why: a lookup made before the record existed (by SES itself right after the identity was
 created, or by someone testing) is cached as "does not exist" for the zone's negative TTL, the
@@ -85,8 +86,19 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
         local zone = ctx:zone_of(name)
         local zname = zone and zone.name
         if answered > 0 and right == answered then
-          local parts, evidence, latest, longest = {}, {}, nil, 0
-          for _, res in ipairs(entry.resolvers or {}) do
+          local parts, evidence, latest, longest, said = {}, {}, nil, 0, {}
+          -- a DKIM key is read with a TXT query through the CNAME: a cached NXDOMAIN for
+          -- that question hides the name just as one for the CNAME itself does
+          local asked = {}
+          for _, res in ipairs(entry.resolvers or {}) do asked[#asked + 1] = {res = res, qtype = r.type} end
+          if r.type == "CNAME" then
+            local txt = ctx:answers(name, "TXT")
+            for _, res in ipairs((txt and txt.resolvers) or {}) do
+              if res.rcode == "NXDOMAIN" then asked[#asked + 1] = {res = res, qtype = "TXT"} end
+            end
+          end
+          for _, q in ipairs(asked) do
+            local res = q.res
             local has_data = false
             for _, rr in ipairs(res.answer or {}) do
               if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then has_data = true end
@@ -98,16 +110,18 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
                   and (not zname or dnsvet.name.is_sub(zname, rr.name)) then soa = rr end
             end
             local negative = res.rcode == "NXDOMAIN" or (res.rcode == "NOERROR" and not has_data)
-            if not res.error and negative and soa then
+            if not res.error and negative and soa and not said[res.addr or "?"] then
+              said[res.addr or "?"] = true
               local left = math.min(soa.ttl or 0, soa.minimum or soa.ttl or 0)
               local at = (ctx.now or 0) + left
               local who = labels[res.addr] and ("%s (%s)"):format(res.addr, labels[res.addr]) or res.addr
               local what = res.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or ("NODATA (no " .. r.type .. " record)")
+              if q.qtype ~= r.type then what = what .. " to " .. q.qtype .. " lookups" end
               parts[#parts + 1] = ("%s still answers %s from its cache for another %s (until %s)")
                 :format(who or "?", what, duration(left), dnsvet.fmt_time(at))
               if not latest or at > latest then latest = at end
               if left > longest then longest = left end
-              evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = r.type,
+              evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = q.qtype,
                 rcode = res.rcode, answer = {soa.raw or soa.data}, note = ("negative answer cached, %d s left"):format(left)}
             end
           end
