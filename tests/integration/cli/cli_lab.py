@@ -7,6 +7,7 @@ Run by meson under tests/lab/labrun with the healthy, lame and double-suffix sce
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,19 @@ with tempfile.TemporaryDirectory() as tmp:
                         "ujzdegxdncf32epf3dhodzdocis2jhtl"])
     check("--replay with expectation flags: exit 2 naming the flag",
           rc == 2 and "--dkim-token" in err, show(rc, out, err))
+
+    # library messages: notices on stderr by default, silenced by -q
+    rdir = os.path.join(tmp, "rules", "spf")
+    os.makedirs(rdir)
+    shutil.copy(os.path.join(ROOT, "rules", "spf", "missing.lua"), rdir)
+    rc, out, err = run(["check", "--replay", rec, "--rules-dir", os.path.join(tmp, "rules")])
+    check("a library notice is printed on stderr", rc == 1
+          and "dnsvet: notice: user rule " in err and "replaces built-in spf.missing" in err,
+          show(rc, out, err))
+    rc, out, err = run(["check", "--replay", rec, "--rules-dir", os.path.join(tmp, "rules"),
+                        "-q"])
+    check("-q silences notices", rc == 1 and "notice" not in err and out.startswith("{"),
+          show(rc, out, err))
 
     # --config holds the same settings; flags win over it
     cfg = os.path.join(tmp, "dnsvet.yaml")
