@@ -25,7 +25,8 @@ static int l_check(lua_State *L)
 	return n;
 }
 
-int luaopen_dnsvet(lua_State *L);
+/* The project builds with hidden visibility; require() must find this one symbol. */
+__attribute__((visibility("default"))) int luaopen_dnsvet(lua_State *L);
 
 int luaopen_dnsvet(lua_State *L)
 {
