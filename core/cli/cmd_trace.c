@@ -93,12 +93,27 @@ static int trace_setup(const cli_opts *o, trace_net *t, dnsvet_probe_opts *po)
 	return 0;
 }
 
+/* The probe starts from a domain's expectations; names such as _dmarc.example.com or
+ * tok._domainkey.example.com are not host names, so the closest ancestor that is one
+ * stands in, and the name itself travels as a question. */
+static int trace_expect(const char *name, dnsvet_expect **out)
+{
+	dnsvet_expect_error first, err;
+
+	if (dnsvet_expect_new(name, out, &first) == DNSVET_OK)
+		return 0;
+	for (const char *p = strchr(name, '.'); p && p[1]; p = strchr(p + 1, '.'))
+		if (dnsvet_expect_new(p + 1, out, &err) == DNSVET_OK)
+			return 0;
+	fprintf(stderr, "dnsvet trace: '%s': %s\n", name, first.message);
+	return -1;
+}
+
 /* Probes name: the question itself, and the NS set of every ancestor so that every zone
  * cut on the way from the root is in the observations. */
 static int trace_probe(const cli_opts *o, const char *name, const char *type, dnsvet_obs **obs)
 {
 	dnsvet_probe_question q[MAX_LABELS + 1];
-	dnsvet_expect_error xerr;
 	dnsvet_probe_opts po;
 	trace_net t;
 	size_t n = 0;
@@ -107,17 +122,17 @@ static int trace_probe(const cli_opts *o, const char *name, const char *type, dn
 
 	memset(&t, 0, sizeof(t));
 	memset(q, 0, sizeof(q));
-	if (dnsvet_expect_new(name, &t.expect, &xerr) != DNSVET_OK) {
-		fprintf(stderr, "dnsvet trace: '%s': %s\n", name, xerr.message);
+	if (trace_expect(name, &t.expect))
 		goto out;
-	}
 	if (trace_setup(o, &t, &po))
 		goto out;
 	/* Only the question asked: no DMARC record is expected of an arbitrary name. */
 	dnsvet_expect_set_dmarc(t.expect, 0);
-	q[n].name = dnsvet_expect_domain(t.expect);
+	q[n].name = name;
 	q[n++].type = type;
-	for (const char *p = strchr(q[0].name, '.'); p && n < MAX_LABELS; p = strchr(p + 1, '.')) {
+	for (const char *p = strchr(name, '.'); p && n < MAX_LABELS; p = strchr(p + 1, '.')) {
+		if (p[1] == '\0')
+			break;
 		q[n].name = p + 1;
 		q[n].type = "NS";
 		q[n++].target = DNSVET_PROBE_TO_AUTH;

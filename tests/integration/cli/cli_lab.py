@@ -283,6 +283,14 @@ for who, addr in (("ns1.healthy-shop.com", "127.60.1.1"), ("ns2.healthy-shop.com
         for l in lines), out)
 check("trace healthy: servers and resolvers agree", out.count("give the same answer") == 2, out)
 
+dkim = "xu7wq45c257az4iapfcri5eysanb6cei._domainkey.healthy-shop.com"
+rc, out, err = run(["trace", dkim, "cname"] + LAB)
+check("trace of a DKIM name: every server's CNAME and the chain", rc == 0 and sum(
+      l.split()[:3] in (["ns1.healthy-shop.com", "127.60.1.1", "NOERROR"],
+                        ["ns2.healthy-shop.com", "127.60.1.2", "NOERROR"])
+      and l.rstrip().endswith("CNAME xu7wq45c257az4iapfcri5eysanb6cei.dkim.amazonses.com.")
+      for l in out.splitlines()) == 2 and "CNAME chain followed" in out, show(rc, out, err))
+
 rc, out, err = run(["trace", "lame-bakery.com", "SOA", "--timeout", "300ms"] + LAB)
 check("trace lame: lame servers and disagreeing answers",
       rc == 0 and "lame (refused)" in out and "lame (timeout)" in out
