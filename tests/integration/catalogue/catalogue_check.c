@@ -5,7 +5,8 @@
  *
  * Each line of REQUESTS is one check: the domain, then key=value words:
  *   token=T (repeatable), region=R, mail_from=M, legacy=T, selector=S,
- *   identity=FILE (SES identity JSON), dmarc=no, record=FILE (save the observations).
+ *   edited_ns=HOST (repeatable), identity=FILE (SES identity JSON), dmarc=no,
+ *   record=FILE (save the observations).
  * Every check is submitted to one session before any runs, as a batch would be. For each
  * line, in input order, one JSON object is printed on its own line:
  *   {"line":N, "domain":..., "verdict":..., "status":"ok"|why, "error":..., "findings":[...]}
@@ -65,6 +66,8 @@ static char *apply(dnsvet_check *check, char *word)
 		st = dnsvet_expect_set_legacy_token(e, val, &xerr);
 	else if (strcmp(word, "selector") == 0)
 		st = dnsvet_expect_set_byodkim_selector(e, val, &xerr);
+	else if (strcmp(word, "edited_ns") == 0)
+		st = dnsvet_expect_add_edited_ns(e, val, &xerr);
 	else if (strcmp(word, "identity") == 0)
 		st = dnsvet_expect_load_ses_json_file(e, val, &xerr);
 	else if (strcmp(word, "record") == 0)

@@ -28,7 +28,7 @@ import yaml
 SEVERITIES = ["error", "warning", "notice", "info"]
 VERDICTS = ["ready", "pending", "broken", "unknown"]
 KEYS = {"domain", "scenario", "about", "tokens", "byodkim_selector", "region", "mail_from",
-        "legacy_token", "identity", "dmarc", "must", "must_not", "verdict", "max_severity"}
+        "legacy_token", "edited_ns", "identity", "dmarc", "must", "must_not", "verdict", "max_severity"}
 # Rules no lab domain can show: engine.rule_error needs a failing rule, not DNS data.
 NOT_LAB_SHOWABLE = {"engine.rule_error"}
 
@@ -98,6 +98,8 @@ def request_line(e, keep):
                       ("identity_path", "identity")):
         if e.get(key):
             words.append("%s=%s" % (word, e[key]))
+    for ns in e.get("edited_ns") or []:
+        words.append("edited_ns=" + ns)
     if e.get("dmarc") is False:
         words.append("dmarc=no")
     if keep:
