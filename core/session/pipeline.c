@@ -37,6 +37,15 @@ session_runner *pipeline_runner_get(dnsvet_session *s)
 	return r;
 }
 
+/* No runner is held: a missing one could not be created and none will be released. */
+static int runners_stuck(const dnsvet_session *s)
+{
+	for (size_t i = 0; i < s->n_runners; i++)
+		if (s->runners[i].busy)
+			return 0;
+	return 1;
+}
+
 void pipeline_runner_release(dnsvet_session *s, session_runner *r)
 {
 	dnsvet_check *c;
@@ -220,6 +229,10 @@ int pipeline_start(dnsvet_session *s, dnsvet_check *c)
 	if (c->replay_path)
 		return start_replay(s, c);
 	r = pipeline_runner_get(s);
+	if (!r && runners_stuck(s)) {
+		pipeline_fail(s, c, DNSVET_ERR_NOMEM, "no rule runner could be made");
+		return 1;
+	}
 	if (!r) {
 		c->slot = 0;
 		s->active--;
@@ -299,6 +312,10 @@ void pipeline_rules(dnsvet_session *s, dnsvet_check *c)
 	if (!c->runner) {
 		session_runner *r = pipeline_runner_get(s);
 
+		if (!r && runners_stuck(s)) {
+			pipeline_fail(s, c, DNSVET_ERR_NOMEM, "no rule runner could be made");
+			return;
+		}
 		if (!r) {
 			checkq_push(&s->want_runner, c);
 			return;

@@ -1,6 +1,6 @@
 /*
  * Sessions and reports against the lab (run through tests/lab/labrun with the healthy,
- * double-suffix and catalogue scenarios):
+ * double-suffix, stale-cache and catalogue scenarios):
  *   test_session_lab SCHEMA.json VALIDATOR.py
  * blocking checks (ready and broken), many asynchronous checks driven with poll(),
  * record then replay with follow-up questions, bad input, log messages, and the JSON
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dnsvet/dnsvet.h>
@@ -245,6 +246,52 @@ static void test_broken(dnsvet_session *s)
 	dnsvet_report_free(r);
 }
 
+/* A resolver still caches the old DKIM CNAMEs: right once its cache expires. */
+static void test_pending(dnsvet_session *s)
+{
+	static const lab_domain STALE = {
+		"cache-bistro.com", NULL,
+		{"ayrp6jol63qsrg444wlmjjgnpayf6bgn", "3zbusjyt4chfmmbag33h36zzkapflyql",
+		 "taobkzrdckwnsgk3semqew34bvqmculy"}};
+	dnsvet_check *c = NULL;
+	dnsvet_report *r = NULL;
+	dnsvet_expect_error ee;
+	const dnsvet_finding_list *fl;
+	int64_t latest = 0, now = (int64_t)time(NULL);
+	int dkim_pending = 0;
+
+	CHECK(dnsvet_check_new(STALE.domain, &c, NULL, 0) == DNSVET_OK);
+	if (!c)
+		return;
+	for (size_t i = 0; i < 3; i++)
+		CHECK(dnsvet_expect_add_dkim_token(dnsvet_check_expect(c), STALE.tokens[i], &ee) == DNSVET_OK);
+	CHECK(dnsvet_session_check(s, c, &r) == DNSVET_OK);
+	if (!r)
+		return;
+	CHECK(dnsvet_report_verdict(r) == DNSVET_VERDICT_PENDING);
+	if (dnsvet_report_verdict(r) != DNSVET_VERDICT_PENDING)
+		dump_findings(r);
+	CHECK(has_rule(r, "propagation.pending"));
+	fl = dnsvet_report_findings(r);
+	for (size_t i = 0; i < dnsvet_finding_list_count(fl); i++)
+		if (dnsvet_finding_expires(dnsvet_finding_list_at(fl, i)) > latest)
+			latest = dnsvet_finding_expires(dnsvet_finding_list_at(fl, i));
+	CHECK(latest > now);
+	CHECK(dnsvet_report_pending_until(r) == latest);
+	for (size_t i = 0; i < dnsvet_report_record_count(r); i++) {
+		dnsvet_report_record rec;
+
+		dnsvet_report_record_at(r, i, &rec);
+		if (!strcmp(rec.role, "dkim")) {
+			CHECK(rec.state == DNSVET_RECORD_PENDING);
+			dkim_pending++;
+		}
+	}
+	CHECK(dkim_pending == 3);
+	save_json(r, "pending");
+	dnsvet_report_free(r);
+}
+
 /* ---- asynchronous checks ---- */
 
 typedef struct async_ctx {
@@ -335,6 +382,119 @@ static void test_async(dnsvet_session *s)
 	CHECK(st1.queries > st0.queries);
 	/* referrals of the root and com were shared by the checks */
 	CHECK(st1.cache_hits > st0.cache_hits);
+}
+
+typedef struct many_ctx {
+	int done, ready, broken;
+	dnsvet_node *first_findings;   /* of the first longchain report */
+	int same_findings;
+} many_ctx;
+
+static void many_done(dnsvet_session *s, dnsvet_report *r, void *user)
+{
+	many_ctx *m = user;
+
+	(void)s;
+	m->done++;
+	if (dnsvet_report_verdict(r) == DNSVET_VERDICT_READY)
+		m->ready++;
+	if (dnsvet_report_verdict(r) == DNSVET_VERDICT_BROKEN) {
+		dnsvet_node *n = NULL;
+
+		m->broken++;
+		dnsvet_finding_list_to_node(dnsvet_report_findings(r), &n);
+		if (!m->first_findings)
+			m->first_findings = n;
+		else {
+			m->same_findings += dnsvet_node_equal(m->first_findings, n);
+			dnsvet_node_free(n);
+		}
+	}
+	dnsvet_report_free(r);
+}
+
+/*
+ * More checks with follow-up questions than the session keeps rule runners: the rule
+ * runs wait for each other, and every run gives the same findings whichever runner ran it.
+ */
+static void test_many(dnsvet_session *s, unsigned n_long, unsigned n_healthy)
+{
+	many_ctx m;
+
+	memset(&m, 0, sizeof(m));
+	for (unsigned i = 0; i < n_long + n_healthy; i++) {
+		dnsvet_check *c = mk_check(i < n_long ? &LONGCHAIN : &HEALTHY);
+
+		if (c)
+			CHECK(dnsvet_session_submit(s, c, many_done, &m) == DNSVET_OK);
+	}
+	CHECK(dnsvet_session_run(s) == DNSVET_OK);
+	CHECK(dnsvet_session_pending(s) == 0);
+	CHECK(m.done == (int)(n_long + n_healthy));
+	CHECK(m.ready == (int)n_healthy);
+	CHECK(m.broken == (int)n_long);
+	CHECK(m.same_findings == (int)n_long - 1);
+	dnsvet_node_free(m.first_findings);
+}
+
+/* One check at a time: the others wait in the queue and still all finish. */
+static void test_one_at_a_time(void)
+{
+	dnsvet_session_opts o;
+	dnsvet_session *s = NULL;
+	char err[512];
+
+	dnsvet_session_opts_default(&o);
+	o.root_hints_file = getenv("LAB_ROOT_HINTS");
+	o.resolvers = getenv("LAB_RESOLVERS");
+	o.lab = 1;
+	o.timeout_ms = 400;
+	o.max_checks = 1;
+	CHECK(dnsvet_session_new(&o, &s, err, sizeof(err)) == DNSVET_OK);
+	if (!s)
+		return;
+	test_many(s, 2, 2);
+	dnsvet_session_free(s);
+}
+
+static void count_done(dnsvet_session *s, dnsvet_report *r, void *user)
+{
+	(void)s;
+	(*(int *)user)++;
+	dnsvet_report_free(r);
+}
+
+/* Freeing a session with checks at every stage cancels them without their callbacks. */
+static void test_free_in_flight(void)
+{
+	dnsvet_session *s = lab_session(NULL);
+	char path[256];
+	dnsvet_check *c;
+	int called = 0, before;
+
+	if (!s)
+		return;
+	for (int i = 0; i < 4; i++) {
+		c = mk_check(i % 2 ? &LONGCHAIN : &HEALTHY);
+		if (c)
+			CHECK(dnsvet_session_submit(s, c, count_done, &called) == DNSVET_OK);
+	}
+	snprintf(path, sizeof(path), "%s/no-such-recording.yaml", tmpdir);
+	if (dnsvet_check_new("queued-replay.com", &c, NULL, 0) == DNSVET_OK) {
+		dnsvet_check_set_replay(c, path);
+		CHECK(dnsvet_session_submit(s, c, count_done, &called) == DNSVET_OK);
+	}
+	/* some probes under way, some follow-ups perhaps: then everything is dropped */
+	for (int i = 0; i < 6; i++)
+		dnsvet_session_process(s, 5);
+	before = called;
+	CHECK(dnsvet_session_pending(s) > 0);
+	dnsvet_session_free(s);
+	CHECK(called == before);
+	/* a check never submitted is the caller's */
+	c = mk_check(&HEALTHY);
+	CHECK(c != NULL);
+	dnsvet_check_free(c);
 }
 
 /* ---- record and replay ---- */
@@ -512,9 +672,13 @@ int main(int argc, char **argv)
 		return 1;
 	test_healthy(s);
 	test_broken(s);
+	test_pending(s);
 	test_async(s);
+	test_many(s, 12, 6);
 	test_record_replay(s);
 	dnsvet_session_free(s);
+	test_one_at_a_time();
+	test_free_in_flight();
 	test_json_schema(argv[1], argv[2]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
