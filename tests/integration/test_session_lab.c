@@ -503,7 +503,7 @@ static void test_record_replay(dnsvet_session *s)
 {
 	char path[256];
 	dnsvet_check *c = mk_check(&LONGCHAIN);
-	dnsvet_report *live = NULL, *replayed = NULL;
+	dnsvet_report *live = NULL, *replayed = NULL, *unsaved = NULL;
 	dnsvet_session *offline = NULL;
 	dnsvet_session_opts o;
 	dnsvet_node *a = NULL, *b = NULL;
@@ -558,6 +558,21 @@ static void test_record_replay(dnsvet_session *s)
 		CHECK(rs.queries == 0);
 		save_json(replayed, "replayed");
 	}
+	/* a recording that cannot be written: the findings stand, the report says why */
+	CHECK(dnsvet_check_new("placeholder.example", &c, NULL, 0) == DNSVET_OK);
+	CHECK(dnsvet_check_set_replay(c, path) == DNSVET_OK);
+	CHECK(dnsvet_check_set_record(c, "/nonexistent-dir/longchain.yaml") == DNSVET_OK);
+	CHECK(dnsvet_session_check(offline, c, &unsaved) == DNSVET_OK);
+	if (unsaved) {
+		CHECK(dnsvet_report_status(unsaved) == DNSVET_ERR_IO);
+		CHECK(dnsvet_report_error(unsaved) &&
+		      strstr(dnsvet_report_error(unsaved), "/nonexistent-dir/longchain.yaml"));
+		CHECK(dnsvet_report_verdict(unsaved) == dnsvet_report_verdict(live));
+		CHECK(dnsvet_finding_list_count(dnsvet_report_findings(unsaved)) ==
+		      dnsvet_finding_list_count(dnsvet_report_findings(live)));
+		save_json(unsaved, "unsaved");
+		dnsvet_report_free(unsaved);
+	}
 	dnsvet_node_free(a);
 	dnsvet_node_free(b);
 	dnsvet_report_free(live);
@@ -598,6 +613,51 @@ static void test_bad_input(void)
 	err[0] = '\0';
 	CHECK(dnsvet_session_new(&o, &s, err, sizeof(err)) != DNSVET_OK);
 	CHECK(strstr(err, "/nonexistent/named.root") != NULL);
+}
+
+/* Recordings that cannot be replayed: a report naming the file and place, verdict unknown. */
+static void test_replay_errors(void)
+{
+	dnsvet_session_opts o;
+	dnsvet_session *s = NULL;
+	dnsvet_check *c = NULL;
+	dnsvet_report *r = NULL;
+	char path[256], err[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/garbage.yaml", tmpdir);
+	fp = fopen(path, "w");
+	if (!fp) {
+		failures++;
+		return;
+	}
+	fputs("schema: dnsvet.obs/1\ndomain: x.com\nstarted: [1, 2\n", fp);
+	fclose(fp);
+	dnsvet_session_opts_default(&o);
+	o.resolvers = "none";
+	CHECK(dnsvet_session_new(&o, &s, err, sizeof(err)) == DNSVET_OK);
+	if (!s)
+		return;
+	CHECK(dnsvet_check_new("garbage-recording.com", &c, NULL, 0) == DNSVET_OK);
+	CHECK(dnsvet_check_set_replay(c, path) == DNSVET_OK);
+	CHECK(dnsvet_session_check(s, c, &r) == DNSVET_OK);
+	if (r) {
+		CHECK(dnsvet_report_status(r) == DNSVET_ERR_PARSE);
+		CHECK(dnsvet_report_verdict(r) == DNSVET_VERDICT_UNKNOWN);
+		CHECK(dnsvet_report_error(r) && strstr(dnsvet_report_error(r), "garbage.yaml:"));
+		CHECK(dnsvet_report_obs(r) == NULL);
+		CHECK_STR(dnsvet_report_domain(r), "garbage-recording.com");
+		CHECK(dnsvet_finding_list_count(dnsvet_report_findings(r)) == 0);
+		for (size_t i = 0; i < dnsvet_report_record_count(r); i++) {
+			dnsvet_report_record rec;
+
+			dnsvet_report_record_at(r, i, &rec);
+			CHECK(rec.state == DNSVET_RECORD_UNKNOWN);
+		}
+		save_json(r, "garbage");
+		dnsvet_report_free(r);
+	}
+	dnsvet_session_free(s);
 }
 
 /* A broken user rule is logged and left out; the session still works. */
@@ -667,6 +727,7 @@ int main(int argc, char **argv)
 	}
 	test_bad_input();
 	test_broken_rule_logged();
+	test_replay_errors();
 	s = lab_session(&ls);
 	if (!s)
 		return 1;
