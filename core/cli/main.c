@@ -11,6 +11,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+	{"audit", cmd_audit, "check many domains listed in a YAML file (dnsvet-audit(5))"},
 	{"check", cmd_check, "explain why a domain fails Amazon SES verification"},
 	{"records", cmd_records, "print the DNS records to publish for Amazon SES"},
 	{"rules", cmd_rules, "list, show and test the diagnosis rules"},
