@@ -63,6 +63,7 @@ static const lab_domain LONGCHAIN = {
 typedef struct log_seen {
 	int warnings;
 	int mentions_broken_rule;
+	int rule_printed;
 } log_seen;
 
 static void log_cb(void *user, dnsvet_log_level level, const char *message)
@@ -75,6 +76,9 @@ static void log_cb(void *user, dnsvet_log_level level, const char *message)
 		ls->warnings++;
 	if (strstr(message, "broken.lua"))
 		ls->mentions_broken_rule = 1;
+	if (level == DNSVET_LOG_DEBUG && strstr(message, "local.hello") &&
+	    strstr(message, "hello healthy-shop.com"))
+		ls->rule_printed = 1;
 }
 
 static dnsvet_session *lab_session(log_seen *ls)
@@ -660,14 +664,17 @@ static void test_replay_errors(void)
 	dnsvet_session_free(s);
 }
 
-/* A broken user rule is logged and left out; the session still works. */
-static void test_broken_rule_logged(void)
+/* A broken user rule is logged and left out; what a rule prints reaches the log; the
+ * session still works. */
+static void test_rule_logs(void)
 {
 	char dir[256], sub[300], file[320];
 	const char *dirs[1];
 	dnsvet_session_opts o;
 	dnsvet_session *s = NULL;
-	log_seen ls = {0, 0};
+	dnsvet_check *c;
+	dnsvet_report *r = NULL;
+	log_seen ls = {0, 0, 0};
 	char err[512];
 	FILE *fp;
 
@@ -682,16 +689,36 @@ static void test_broken_rule_logged(void)
 	}
 	fputs("return { id = \"local.broken\", title = \n", fp);
 	fclose(fp);
+	snprintf(file, sizeof(file), "%s/hello.lua", sub);
+	fp = fopen(file, "w");
+	if (!fp) {
+		failures++;
+		return;
+	}
+	fputs("return {\n  id = \"local.hello\", title = \"Says hello\", severity = \"info\",\n"
+	      "  tags = {\"local\"}, summary = \"Prints the domain.\",\n"
+	      "  check = function(ctx) print(\"hello \" .. ctx.domain) end,\n}\n", fp);
+	fclose(fp);
 	dirs[0] = dir;
 	dnsvet_session_opts_default(&o);
-	o.resolvers = "none";
+	o.root_hints_file = getenv("LAB_ROOT_HINTS");
+	o.resolvers = getenv("LAB_RESOLVERS");
+	o.lab = 1;
 	o.rules_dirs = dirs;
 	o.n_rules_dirs = 1;
+	o.select = "local.*";
 	o.log = log_cb;
 	o.log_user = &ls;
 	CHECK(dnsvet_session_new(&o, &s, err, sizeof(err)) == DNSVET_OK);
 	CHECK(ls.warnings >= 1);
 	CHECK(ls.mentions_broken_rule);
+	if (s && (c = mk_check(&HEALTHY)) != NULL) {
+		CHECK(dnsvet_session_check(s, c, &r) == DNSVET_OK);
+		CHECK(r && dnsvet_finding_list_count(dnsvet_report_findings(r)) == 0);
+		CHECK(r && dnsvet_report_verdict(r) == DNSVET_VERDICT_READY);
+		dnsvet_report_free(r);
+	}
+	CHECK(ls.rule_printed);
 	dnsvet_session_free(s);
 }
 
@@ -710,7 +737,7 @@ static void test_json_schema(const char *schema, const char *validator)
 int main(int argc, char **argv)
 {
 	dnsvet_session *s;
-	log_seen ls = {0, 0};
+	log_seen ls = {0, 0, 0};
 	char cmd[300];
 
 	if (argc != 3) {
@@ -726,7 +753,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_bad_input();
-	test_broken_rule_logged();
+	test_rule_logs();
 	test_replay_errors();
 	s = lab_session(&ls);
 	if (!s)
