@@ -227,7 +227,8 @@ dnsvet_status dnsvet_session_new(const dnsvet_session_opts *opts, dnsvet_session
 			eo.timeout_max_ms = eo.timeout_ms;
 		eo.max_per_server = opts->max_per_server ? opts->max_per_server : 32;
 		eo.qps = opts->qps;
-		eo.max_inflight = 1024;
+		/* one descriptor per query: stays under the usual limit of 1024 */
+		eo.max_inflight = 512;
 		st = dnsvet_engine_new(&eo, &s->engine);
 		if (st)
 			snprintf(errbuf, errlen, "query engine: %s", dnsvet_status_str(st));
