@@ -4,6 +4,8 @@
  * is ready. Reports are printed as they finish, not in argument order.
  * usage: async_poll [-l] [-r ROOT_HINTS] [-R RESOLVERS] DOMAIN[:TOKEN,TOKEN,...]...
  * Exit status: 0 when every check ran, 1 when one could not, 2 on bad arguments. */
+/* getopt, poll and strtok_r are POSIX: ask for them under a strict -std=c11 too. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

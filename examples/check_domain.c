@@ -1,6 +1,8 @@
 /* Checks one domain and prints its verdict and findings.
  * usage: check_domain [-l] [-r ROOT_HINTS] [-R RESOLVERS] DOMAIN [DKIM_TOKEN...]
  * Exit status: 0 ready, 1 pending or broken, 2 unknown or the check could not run. */
+/* getopt, poll and strtok_r are POSIX: ask for them under a strict -std=c11 too. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <unistd.h>
 #include <dnsvet/dnsvet.h>

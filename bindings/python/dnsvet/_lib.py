@@ -22,9 +22,10 @@ def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.normpath(os.path.join(here, "..", "..", ".."))
     found = []
-    # A source checkout with the conventional build directory (make build).
+    # Run from a source checkout: the conventional build directory (make build).
     path = os.path.join(root, "build", "core", SONAME)
-    if os.path.exists(path):
+    if os.path.exists(os.path.join(root, "include", "dnsvet", "session.h")) and \
+            os.path.exists(path):
         found.append(path)
     found.append(SONAME)
     return found
