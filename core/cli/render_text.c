@@ -30,16 +30,20 @@ static void utc_time(int64_t t, char *buf, size_t size)
 static void time_left(int64_t until, char *buf, size_t size)
 {
 	int64_t left = until - (int64_t)time(NULL);
+	/* Round up once, then split: rounding the parts separately prints "23 h 60 min". */
+	int64_t minutes = (left + 59) / 60;
 
 	if (left <= 0)
 		snprintf(buf, size, "now");
 	else if (left < 60)
 		snprintf(buf, size, "in %lld s", (long long)left);
-	else if (left < 3600)
-		snprintf(buf, size, "in %lld min", (long long)((left + 59) / 60));
+	else if (minutes < 60)
+		snprintf(buf, size, "in %lld min", (long long)minutes);
+	else if (minutes % 60 == 0)
+		snprintf(buf, size, "in %lld h", (long long)(minutes / 60));
 	else
-		snprintf(buf, size, "in %lld h %lld min", (long long)(left / 3600),
-		         (long long)((left % 3600 + 59) / 60));
+		snprintf(buf, size, "in %lld h %lld min", (long long)(minutes / 60),
+		         (long long)(minutes % 60));
 }
 
 static void print_verdict(FILE *fp, const dnsvet_report *r, int color)
