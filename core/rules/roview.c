@@ -8,7 +8,9 @@
  * (__newindex), the metatable is hidden (__metatable), and a view kept past its domain's
  * run refuses to build (generation check) instead of touching freed nodes.
  *
- * Views of one domain are cached by node, so every path to a node yields the same table.
+ * Views a rule can reach in more than one way (answers entries, zones, the ctx fields) are
+ * cached by node for the domain, so every path to them yields the same table; the many small
+ * views below them (replies, RR lists, RRs) are reached through their parent only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ enum { MT_NODE = 1, MT_KIND = 2, MT_GEN = 3 };
 
 static const char cache_key = 'c';
 static const char rrcache_key = 'r';
+static const char empty_key = 'e';
 
 #define CONV_MAX_DEPTH 24
 #define CONV_MAX_NODES 20000
@@ -88,6 +91,9 @@ static int is_view(lua_State *L, int idx)
 	return r;
 }
 
+static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind parent,
+                       enum rv_kind kind, uint64_t gen);
+
 static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
 {
 	size_t n = dnsvet_node_size(node);
@@ -96,7 +102,7 @@ static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind ki
 	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST) {
 		lua_createtable(L, (int)(n < 1u << 24 ? n : 0), 0);
 		for (size_t i = 0; i < n; i++) {
-			rv_push_node(L, dnsvet_node_list_at(node, i), child_kind(kind, NULL), gen);
+			push_child(L, dnsvet_node_list_at(node, i), kind, child_kind(kind, NULL), gen);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 	} else {
@@ -105,7 +111,7 @@ static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind ki
 			const char *key = dnsvet_node_map_key_at(node, i);
 
 			lua_pushstring(L, key);
-			rv_push_node(L, dnsvet_node_map_value_at(node, i), child_kind(kind, key), gen);
+			push_child(L, dnsvet_node_map_value_at(node, i), kind, child_kind(kind, key), gen);
 			lua_rawset(L, -3);
 		}
 	}
@@ -264,36 +270,41 @@ void rv_wrap_table(lua_State *L, int idx)
 	push_view(L, NULL, RV_PLAIN, 0, idx);
 }
 
-void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
+/* Pushes a scalar as its value, or returns 0 for a list or map (kind adjusted). */
+static int push_scalar(lua_State *L, const dnsvet_node *node, enum rv_kind *kind)
 {
-	dnsvet_node_type t = dnsvet_node_type_of(node);
-
-	luaL_checkstack(L, 6, "views");
-	switch (t) {
+	switch (dnsvet_node_type_of(node)) {
 	case DNSVET_NODE_BOOL:
 		lua_pushboolean(L, dnsvet_node_bool(node, 0));
-		return;
+		return 1;
 	case DNSVET_NODE_INT:
 		lua_pushinteger(L, (lua_Integer)dnsvet_node_int(node, 0));
-		return;
+		return 1;
 	case DNSVET_NODE_DOUBLE:
 		lua_pushnumber(L, dnsvet_node_double(node, 0));
-		return;
+		return 1;
 	case DNSVET_NODE_STRING:
-		if (kind != RV_RR) {
+		if (*kind != RV_RR) {
 			lua_pushstring(L, dnsvet_node_string(node));
-			return;
+			return 1;
 		}
-		break;
+		return 0;
 	case DNSVET_NODE_LIST:
 	case DNSVET_NODE_MAP:
-		if (kind == RV_RR)
-			kind = RV_PLAIN;
-		break;
+		if (*kind == RV_RR)
+			*kind = RV_PLAIN;
+		return 0;
 	default:
 		lua_pushnil(L);
-		return;
+		return 1;
 	}
+}
+
+void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
+{
+	luaL_checkstack(L, 6, "views");
+	if (push_scalar(L, node, &kind))
+		return;
 	if (gen) {
 		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) == LUA_TTABLE) {
 			if (lua_rawgetp(L, -1, node) != LUA_TNIL) {
@@ -308,6 +319,38 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 			return;
 		}
 		lua_pop(L, 1);
+	}
+	push_view(L, node, kind, gen, 0);
+}
+
+/*
+ * A child met while building a backing table. Views that can also be reached another way
+ * (ctx:answers, ctx:zone_of, the ctx fields, an asker's refresh) go through the per-domain
+ * cache so that every path yields the same table; the others (replies, RR lists, RRs, the
+ * maps and lists inside them) are reachable through their parent only and skip the cache.
+ * Empty lists (most `authority` sections) share one permanent view: they all read the same.
+ */
+static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind parent,
+                       enum rv_kind kind, uint64_t gen)
+{
+	luaL_checkstack(L, 6, "views");
+	if (push_scalar(L, node, &kind))
+		return;
+	if (!gen || parent == RV_ROOT || kind == RV_ANSWERS || kind == RV_ENTRY ||
+	    kind == RV_REPLIES || kind == RV_ZONES || kind == RV_ZONE) {
+		rv_push_node(L, node, kind, gen);
+		return;
+	}
+	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST && dnsvet_node_size(node) == 0) {
+		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)
+			return;
+		lua_pop(L, 1);
+		lua_newtable(L);
+		rv_wrap_table(L, -1);
+		lua_remove(L, -2);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &empty_key);
+		return;
 	}
 	push_view(L, node, kind, gen, 0);
 }

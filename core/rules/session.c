@@ -334,7 +334,6 @@ dnsvet_status dnsvet_rules_end(dnsvet_rules_runner *r, dnsvet_finding_list **out
 		}
 	}
 	session_clear(r);
-	lua_gc(r->L, LUA_GCSTEP, 0);
 	if (st) {
 		dnsvet_finding_list_free(list);
 		return st;

@@ -769,6 +769,34 @@ static void test_determinism(void)
 	dnsvet_rules_free(rules);
 }
 
+/* One runner compiles its rules once and keeps them for every domain; a new runner starts
+ * afresh. */
+static void test_compiled_once(void)
+{
+	const char *user[] = {path_of("state")};
+	dnsvet_rules *rules = load("", user, 1, NULL);
+	dnsvet_rules_runner *r1 = NULL, *r2 = NULL;
+	dnsvet_node *obs = load_obs("obs/shop.yaml");
+	dnsvet_finding_list *l;
+	char want[32];
+
+	CHECK_EQ(dnsvet_rules_runner_new(rules, &r1), DNSVET_OK);
+	for (int i = 1; i <= 3; i++) {
+		l = run(r1, obs, NULL);
+		snprintf(want, sizeof(want), "run %d", i);
+		CHECK_STR(msg_of(find(l, "t.count", NULL)), want);
+		dnsvet_finding_list_free(l);
+	}
+	CHECK_EQ(dnsvet_rules_runner_new(rules, &r2), DNSVET_OK);
+	l = run(r2, obs, NULL);
+	CHECK_STR(msg_of(find(l, "t.count", NULL)), "run 1");
+	dnsvet_finding_list_free(l);
+	dnsvet_rules_runner_free(r1);
+	dnsvet_rules_runner_free(r2);
+	dnsvet_node_free(obs);
+	dnsvet_rules_free(rules);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -785,5 +813,6 @@ int main(int argc, char **argv)
 	test_broken();
 	test_escapes();
 	test_determinism();
+	test_compiled_once();
 	return t_finish("test_rules");
 }
