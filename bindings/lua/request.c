@@ -46,12 +46,18 @@ void ldv_check_keys(lua_State *L, int idx, int allow_session)
 static const char *opt_string(lua_State *L, int idx, const char *key)
 {
 	int t = lua_getfield(L, idx, key);
+	const char *s;
+	size_t len;
 
 	if (t == LUA_TNIL)
 		return NULL;
 	if (t != LUA_TSTRING)
 		luaL_error(L, "dnsvet: option '%s' must be a string, not %s", key, luaL_typename(L, -1));
-	return lua_tostring(L, -1);
+	s = lua_tolstring(L, -1, &len);
+	/* C strings end at the first NUL: refuse rather than check a truncated name */
+	if (strlen(s) != len && strcmp(key, "ses_identity") != 0)
+		luaL_error(L, "dnsvet: option '%s' contains a NUL character", key);
+	return s;
 }
 
 static lua_Integer opt_integer(lua_State *L, int idx, const char *key, lua_Integer max)
@@ -98,9 +104,15 @@ static lua_Integer opt_list(lua_State *L, int idx, const char *key)
 /* Item i of the list at the stack top, as a string (pushed). */
 static const char *list_string(lua_State *L, const char *key, lua_Integer i)
 {
+	const char *s;
+	size_t len;
+
 	if (lua_geti(L, -1, i) != LUA_TSTRING)
 		luaL_error(L, "dnsvet: %s[%I] must be a string, not %s", key, i, luaL_typename(L, -1));
-	return lua_tostring(L, -1);
+	s = lua_tolstring(L, -1, &len);
+	if (strlen(s) != len)
+		luaL_error(L, "dnsvet: %s[%I] contains a NUL character", key, i);
+	return s;
 }
 
 void ldv_session_opts(lua_State *L, int idx, dnsvet_session_opts *o)
@@ -217,9 +229,13 @@ static dnsvet_status fill_check(lua_State *L, int idx, dnsvet_check *check)
 				lua_pop(L, 1);
 				lua_geti(L, -1 - k, k + 1);
 			}
+			size_t len;
+
 			if (lua_type(L, -1) != LUA_TSTRING)
 				luaL_error(L, "dnsvet: records[%I].%s must be a string", j, names[k]);
-			f[k] = lua_tostring(L, -1);
+			f[k] = lua_tolstring(L, -1, &len);
+			if (strlen(f[k]) != len)
+				luaL_error(L, "dnsvet: records[%I].%s contains a NUL character", j, names[k]);
 		}
 		st = dnsvet_expect_add_record(e, f[0], f[1], f[2], &err);
 		lua_pop(L, 4);

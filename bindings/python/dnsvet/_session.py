@@ -28,11 +28,14 @@ def _b(value, what):
         return None
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
-    if isinstance(value, bytes):
-        return value
     if isinstance(value, str):
-        return value.encode()
-    raise TypeError(f"{what}: expected a string, not {type(value).__name__}")
+        value = value.encode()
+    if not isinstance(value, bytes):
+        raise TypeError(f"{what}: expected a string, not {type(value).__name__}")
+    # C strings end at the first NUL: refuse rather than check a truncated name
+    if b"\0" in value:
+        raise Error(Status.INVALID, f"{what}: contains a NUL character")
+    return value
 
 
 def _errbuf():

@@ -65,3 +65,10 @@ def test_error_is_an_exception_with_status():
     assert isinstance(e, Exception)
     assert e.status == dnsvet.Status.IO and str(e) == "x.yaml: cannot open"
     assert dnsvet.Error(2).message  # the library's text for the status
+
+
+def test_nul_in_a_name_is_refused_not_truncated(lab):
+    with pytest.raises(dnsvet.Error) as e:
+        dnsvet.check("healthy-shop.com\0.evil", **lab)
+    assert e.value.status == dnsvet.Status.INVALID
+    assert "domain" in e.value.message and "NUL" in e.value.message
