@@ -70,8 +70,9 @@ expect "resolver: MAIL FROM target address" \
 	"$($DIG @127.53.3.2 feedback-smtp.us-east-1.amazonses.com A)" 'A[[:space:]]+54\.240\.8\.9[01]'
 expect "resolver: mistyped DKIM token is NXDOMAIN" \
 	"$($DIG @127.53.3.3 aaaa${TOK#aaaa}x.dkim.amazonses.com TXT)" 'status: NXDOMAIN'
+# Unbound tries the dead server first at times; under load its first answer can take longer than one dig try.
 expect "resolver: lame domain still resolves via ns1" \
-	"$($DIG +time=5 @127.53.3.1 lame-bakery.com A)" 'status: NOERROR' 'A[[:space:]]+203\.0\.113\.20'
+	"$($DIG +time=5 +tries=3 @127.53.3.1 lame-bakery.com A)" 'status: NOERROR' 'A[[:space:]]+203\.0\.113\.20'
 expect "resolver: fault.test delegation" "$($DIG @127.53.3.1 hello.fault.test TXT)" \
 	'"misbehave hello"'
 
