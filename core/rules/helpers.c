@@ -522,6 +522,118 @@ static int h_data(lua_State *L)
 	                  name, name);
 }
 
+/* ---- dnsvet.authoritative ---- */
+
+/* Whether the reply view at idx came from one of the zone's own servers (named by the parent
+ * or by the zone; a reply that names no source counts as one) and answered for the zone: no
+ * transport error, AA not cleared, NOERROR or NXDOMAIN. Anything else says nothing about
+ * whether the record exists. */
+static int own_answer(lua_State *L, int idx)
+{
+	const char *rc;
+	int ok;
+
+	ok = lua_getfield(L, idx, "error") == LUA_TNIL;
+	lua_pop(L, 1);
+	if (ok) {
+		ok = lua_getfield(L, idx, "aa") != LUA_TBOOLEAN || lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
+	if (ok) {
+		rc = lua_getfield(L, idx, "rcode") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		ok = rc && (strcmp(rc, "NOERROR") == 0 || strcmp(rc, "NXDOMAIN") == 0);
+		lua_pop(L, 1);
+	}
+	if (!ok)
+		return 0;
+	if (lua_getfield(L, idx, "source") == LUA_TTABLE) {
+		lua_Integer n = luaL_len(L, -1);
+
+		ok = 0;
+		for (lua_Integer i = 1; i <= n && !ok; i++) {
+			const char *s = lua_geti(L, -1, i) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+
+			ok = s && (strcmp(s, "parent") == 0 || strcmp(s, "child") == 0);
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	return ok;
+}
+
+/* Calls ctx:method(name[, type]) and leaves its one result on the stack. */
+static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
+{
+	lua_getfield(L, 1, method);
+	lua_pushvalue(L, 1);
+	for (int i = 0; i < nargs_after_ctx; i++)
+		lua_pushvalue(L, 2 + i);
+	lua_call(L, 1 + nargs_after_ctx, 1);
+	return lua_type(L, -1);
+}
+
+/*
+ * dnsvet.authoritative(ctx, name, type): the replies to NAME TYPE of the servers of the zone
+ * holding the name that answered for it, and that zone; or nil and why the state of the name
+ * is unknown. Rules that conclude "the record is absent" need this: an NXDOMAIN from the
+ * parent of a zone that is not delegated, or silence from every server, shows nothing about
+ * what the zone holds.
+ */
+static int h_authoritative(lua_State *L)
+{
+	int zone, auth, list;
+	const char *zname, *status;
+	lua_Integer n, k = 0;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkstring(L, 2);
+	luaL_checkstring(L, 3);
+	lua_settop(L, 3);
+	/* asked first, so that a malformed name or type is an error whatever the zone */
+	ctx_call(L, "answers", 2);
+	if (ctx_call(L, "zone_of", 1) != LUA_TTABLE) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "no zone holding %s was found", lua_tostring(L, 2));
+		return 2;
+	}
+	zone = lua_gettop(L);
+	zname = lua_getfield(L, zone, "name") == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+	status = lua_getfield(L, zone, "status") == LUA_TSTRING ? lua_tostring(L, -1) : "ok";
+	if (strcmp(status, "ok") != 0) {
+		const char *reason = lua_getfield(L, zone, "reason") == LUA_TSTRING ?
+			lua_tostring(L, -1) : status;
+
+		lua_pushnil(L);
+		lua_pushfstring(L, "the zone %s cannot be asked: %s", zname, reason);
+		return 2;
+	}
+	if (lua_type(L, 4) != LUA_TTABLE || lua_getfield(L, 4, "auth") != LUA_TTABLE) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s %s was not asked of the servers of %s", lua_tostring(L, 2),
+		                lua_tostring(L, 3), zname);
+		return 2;
+	}
+	auth = lua_gettop(L);
+	n = luaL_len(L, auth);
+	lua_newtable(L);
+	list = lua_gettop(L);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_geti(L, auth, i);
+		if (lua_type(L, -1) == LUA_TTABLE && own_answer(L, lua_gettop(L)))
+			lua_rawseti(L, list, ++k);
+		else
+			lua_pop(L, 1);
+	}
+	if (k == 0) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "no server of %s answered for %s %s", zname, lua_tostring(L, 2),
+		                lua_tostring(L, 3));
+		return 2;
+	}
+	lua_pushvalue(L, zone);
+	return 2;
+}
+
 static void add_funcs(lua_State *L, const luaL_Reg *fns)
 {
 	lua_newtable(L);
@@ -544,7 +656,7 @@ void helpers_push_lib(lua_State *L)
 	static const luaL_Reg b64_fns[] = {{"decode", h_b64_decode}, {NULL, NULL}};
 	static const luaL_Reg top_fns[] = {
 		{"edit_distance", h_edit_distance}, {"data", h_data}, {"fmt_time", h_fmt_time},
-		{NULL, NULL}
+		{"authoritative", h_authoritative}, {NULL, NULL}
 	};
 
 	lua_newtable(L);

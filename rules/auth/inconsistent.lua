@@ -66,18 +66,17 @@ every DNS host listed in the NS set.
     local serial_reported = {}
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local entry = not explained(name, r.type) and ctx:answers(name, r.type)
+      -- only servers that answered for the zone are compared: a refusal or a timeout is
+      -- delegation.lame's subject, not a different answer
+      local replies = not explained(name, r.type) and dnsvet.authoritative(ctx, name, r.type)
       local groups, order = {}, {}
-      for _, reply in ipairs((entry and entry.auth) or {}) do
-        if in_zone(reply) and not reply.error and reply.rcode and reply.rcode ~= "REFUSED"
-            and reply.rcode ~= "SERVFAIL" and reply.aa ~= false then
-          local sig = signature(reply, name, r.type)
-          if not groups[sig] then
-            groups[sig] = {}
-            order[#order + 1] = sig
-          end
-          table.insert(groups[sig], reply)
+      for _, reply in ipairs(replies or {}) do
+        local sig = signature(reply, name, r.type)
+        if not groups[sig] then
+          groups[sig] = {}
+          order[#order + 1] = sig
         end
+        table.insert(groups[sig], reply)
       end
       if #order > 1 then
         local parts, evidence, behind = {}, {}, {}

@@ -19,10 +19,12 @@ entered at another DNS host (an old host after a move, a second account, the reg
 parking DNS while the domain points elsewhere) is invisible to them however long one waits.
 
 Outcomes:
-- error: every delegated server that answers lacks the record, and at least one of the other
+- error: every delegated server that answers for the zone lacks the record, and at least one of the other
   servers serves it; the message says where it was added and where the domain is delegated;
 - nothing when a delegated server serves the record (partial presence is auth.inconsistent),
-  or when no other server has it (record.missing and the near-miss rules explain that).
+  when no other server has it (record.missing and the near-miss rules explain that), or
+  when the zone cannot be asked or no delegated server answered for it (delegation.*,
+  engine.unreachable): then whether the delegated servers hold the record is unknown.
 
 Fix: add the record at the DNS host the domain is delegated to, or move the delegation at the
 registrar to the host that holds the records.
@@ -43,23 +45,28 @@ registrar to the host that holds the records.
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local entry = ctx:answers(name, r.type)
-      if entry and entry.auth then
+      -- the delegated servers that answered for the zone; when the zone cannot be asked
+      -- (not delegated at all, say) or none of them answered, whether they hold the record
+      -- is unknown and delegation.* or engine.unreachable explain the domain
+      local replies, zone = dnsvet.authoritative(ctx, name, r.type)
+      if replies then
         local delegated_seen, delegated_has = 0, false
         local elsewhere, evidence, delegated_names, seen = {}, {}, {}, {}
-        for _, reply in ipairs(entry.auth) do
+        for _, reply in ipairs(replies) do
           if reply.source == nil or has(reply.source, "parent") then
             if not seen[reply.server or "?"] then
               seen[reply.server or "?"] = true
               delegated_names[#delegated_names + 1] = reply.server or reply.addr
             end
-            if not reply.error and reply.rcode then
-              delegated_seen = delegated_seen + 1
-              if holds(reply, name, r.type) then delegated_has = true end
-              evidence[#evidence + 1] = {server = reply.server, addr = reply.addr, name = name,
-                type = r.type, rcode = reply.rcode, note = "delegated"}
-            end
-          elseif not reply.error and holds(reply, name, r.type) then
+            delegated_seen = delegated_seen + 1
+            if holds(reply, name, r.type) then delegated_has = true end
+            evidence[#evidence + 1] = {server = reply.server, addr = reply.addr, name = name,
+              type = r.type, rcode = reply.rcode, note = "delegated"}
+          end
+        end
+        for _, reply in ipairs(ctx:answers(name, r.type).auth) do
+          if reply.source ~= nil and not has(reply.source, "parent")
+              and not reply.error and holds(reply, name, r.type) then
             local label = ("%s (%s)"):format(reply.server or reply.addr or "?", table.concat(reply.source or {}, "/"))
             if not seen[label] then
               seen[label] = true
@@ -73,9 +80,8 @@ registrar to the host that holds the records.
         end
 
         if delegated_seen > 0 and not delegated_has and #elsewhere > 0 then
-          local zone = ctx:zone_of(name)
-          local zname = zone and zone.name or dnsvet.name.parent(name)
-          local delegation = (zone and zone.parent_ns and #zone.parent_ns > 0) and zone.parent_ns or delegated_names
+          local zname = zone.name
+          local delegation = (zone.parent_ns and #zone.parent_ns > 0) and zone.parent_ns or delegated_names
           local dlist = {}
           for _, n in ipairs(delegation) do dlist[#dlist + 1] = n end
           ctx:report{

@@ -32,30 +32,21 @@ local function walk(domain)
 end
 
 -- The TXT texts at `name` from the first of its zone's own servers that
--- answered, a CNAME followed as receivers do; nil when nothing is known.
+-- answered, a CNAME followed as receivers do; nil when nothing is known (the
+-- zone could not be asked, or none of its servers answered).
 local function txt_at(ctx, name)
-  local e = ctx:answers(name, "TXT")
-  if not e then
-    local ok, q = pcall(function() return ctx:query("authoritative", name, "TXT") end)
-    e = ok and q or nil
+  if not ctx:answers(name, "TXT") then
+    pcall(function() return ctx:query("authoritative", name, "TXT") end)
   end
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false
-       and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
-      local texts = {}
-      for _, pool in ipairs({rep.answer or {}, e.chain or {}}) do
-        for _, rr in ipairs(pool) do
-          if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-        end
-      end
-      return texts, rep
+  local replies = dnsvet.authoritative(ctx, name, "TXT")
+  if not replies then return nil end
+  local rep, texts = replies[1], {}
+  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
+    for _, rr in ipairs(pool) do
+      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
     end
   end
-  return nil
+  return texts, rep
 end
 
 -- A DMARC record proper: `v=DMARC1` first, the version in capitals (RFC 7489 §6.4).

@@ -44,14 +44,6 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
       return norm(rr.data) == norm(v)
     end
 
-    local function in_zone(reply)
-      if reply.source == nil then return true end
-      for _, src in ipairs(reply.source) do
-        if src == "parent" or src == "child" then return true end
-      end
-      return false
-    end
-
     local function duration(s)
       if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
       if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
@@ -69,16 +61,15 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
       local name = norm(r.name)
       local entry = ctx:answers(name, r.type)
       if entry and r.value then
-        local answered, right = 0, 0
-        for _, reply in ipairs(entry.auth or {}) do
-          if in_zone(reply) and not reply.error and reply.aa ~= false
-              and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-            answered = answered + 1
-            for _, rr in ipairs(reply.answer or {}) do
-              if rr.name == name and rr.type == r.type and matches(rr, r) then
-                right = right + 1
-                break
-              end
+        -- what the zone serves now, from its own servers that answered (none when the
+        -- zone cannot be asked: then there is nothing to compare the resolvers with)
+        local replies = dnsvet.authoritative(ctx, name, r.type) or {}
+        local answered, right = #replies, 0
+        for _, reply in ipairs(replies) do
+          for _, rr in ipairs(reply.answer or {}) do
+            if rr.name == name and rr.type == r.type and matches(rr, r) then
+              right = right + 1
+              break
             end
           end
         end

@@ -36,14 +36,6 @@ Fix: trust the authoritative answer; find and remove the local override, or test
     local sinkholes = {"0.0.0.0/8", "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
       "100.64.0.0/10", "169.254.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10"}
 
-    local function in_zone(reply)
-      if reply.source == nil then return true end
-      for _, src in ipairs(reply.source) do
-        if src == "parent" or src == "child" then return true end
-      end
-      return false
-    end
-
     local function sinkhole(addr)
       if ctx.lab or not addr then return false end
       for _, p in ipairs(sinkholes) do
@@ -69,13 +61,13 @@ Fix: trust the authoritative answer; find and remove the local override, or test
       local entry = ctx:answers(name, r.type)
       local zone = ctx:zone_of(name)
       local zname = zone and zone.name
-      local auth_answered, auth_values = 0, {}
-      for _, reply in ipairs((entry and entry.auth) or {}) do
-        if in_zone(reply) and not reply.error and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-          auth_answered = auth_answered + 1
-          for _, rr in ipairs(reply.answer or {}) do
-            if rr.name == name then auth_values[rr.data] = true end
-          end
+      -- what the zone serves, from its own servers that answered; when the zone cannot be
+      -- asked (not delegated, say) there is no truth to hold the resolvers to
+      local replies = dnsvet.authoritative(ctx, name, r.type) or {}
+      local auth_answered, auth_values = #replies, {}
+      for _, reply in ipairs(replies) do
+        for _, rr in ipairs(reply.answer or {}) do
+          if rr.name == name then auth_values[rr.data] = true end
         end
       end
 

@@ -4,24 +4,6 @@
 -- say what is wrong with them.
 local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
 
--- Replies of the zone's own servers (named by the parent or the child) that
--- answered the question authoritatively.
-local function answering(ctx, name, rtype)
-  local list = {}
-  local e = ctx:answers(name, rtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false
-       and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
-      list[#list + 1] = rep
-    end
-  end
-  return list
-end
-
 -- Whether any reply holds a record of `rtype` (or a CNAME standing in for
 -- it) owned by `name`.
 local function present(replies, name, rtype)
@@ -100,10 +82,11 @@ name and value SES lists, then wait for the negative-cache time of the zone
   check = function(ctx)
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local zone = ctx:zone_of(name)
-      local replies = (not SKIP_ROLES[r.role] and zone and (zone.status or "ok") == "ok")
-        and answering(ctx, name, r.type) or {}
-      if #replies > 0 and not present(replies, name, r.type) then
+      -- nil when the zone could not be asked or none of its servers answered: then
+      -- nothing is known about the record, and delegation.* or engine.unreachable say why
+      local replies, zone
+      if not SKIP_ROLES[r.role] then replies, zone = dnsvet.authoritative(ctx, name, r.type) end
+      if replies and not present(replies, name, r.type) then
         if not explained_by_other(ctx, name, r.type) then
           local nx, nodata, servers, seen, evidence = {}, {}, {}, {}, {}
           for _, rep in ipairs(replies) do

@@ -22,7 +22,11 @@ Outcomes:
 - error: one finding for the identity, saying how many of the three are right and naming
   the ones that are not, with the cause other rules found for each when there is one;
 - nothing when all three are right, when the identity uses BYODKIM (one TXT record, checked
-  by ses.byodkim.invalid_key and the record rules), or when the records were not looked up.
+  by ses.byodkim.invalid_key and the record rules), or when no record is known to be wrong:
+  a record whose zone could not be asked (delegation.not_public and the other delegation
+  rules), whose servers all failed to answer (delegation.lame, engine.unreachable), or that
+  was not looked up is unknown, not missing. When some records are wrong and others
+  unknown, the message names the unknown ones and why.
 
 Fix: publish the missing or wrong ones; the per-record findings give the exact entry.
 ]],
@@ -30,14 +34,6 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
   check = function(ctx)
     local expect = ctx.expect or {}
     if expect.signing_origin == "EXTERNAL" then return end
-
-    local function in_zone(reply)
-      if reply.source == nil then return true end
-      for _, src in ipairs(reply.source) do
-        if src == "parent" or src == "child" then return true end
-      end
-      return false
-    end
 
     -- the causes already found for a name, when the engine offers them
     local function causes(name)
@@ -49,57 +45,65 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
       return ids
     end
 
-    local total, right, bad, todo, evidence = 0, 0, {}, {}, {}
+    local total, right, bad, todo, evidence, unknown = 0, 0, {}, {}, {}, {}
     for _, r in ipairs(expect.records or {}) do
       if r.role == "dkim" and r.type == "CNAME" then
         local name = dnsvet.name.normalize(r.name)
-        local entry = ctx:answers(name, "CNAME")
-        if entry then
-          total = total + 1
-          local answered, good, seen = 0, 0, nil
-          for _, reply in ipairs(entry.auth or {}) do
-            -- refusals and non-authoritative replies are delegation.lame's subject
-            if in_zone(reply) and not reply.error and reply.aa ~= false
-                and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-              answered = answered + 1
-              for _, rr in ipairs(reply.answer or {}) do
-                if rr.name == name and rr.type == "CNAME" then
-                  seen = rr.target
-                  if dnsvet.name.normalize(rr.target) == dnsvet.name.normalize(r.value) then
-                    good = good + 1
-                    break
-                  end
+        total = total + 1
+        -- a zone that cannot be asked, or servers that all refuse or stay silent, leave the
+        -- record's state unknown (delegation.*, delegation.lame, engine.unreachable say why):
+        -- it is neither right nor wrong
+        local replies, why = dnsvet.authoritative(ctx, name, "CNAME")
+        if not replies then
+          unknown[#unknown + 1] = {name = name, why = why}
+        else
+          local good, seen = 0, nil
+          for _, reply in ipairs(replies) do
+            for _, rr in ipairs(reply.answer or {}) do
+              if rr.name == name and rr.type == "CNAME" then
+                seen = rr.target
+                if dnsvet.name.normalize(rr.target) == dnsvet.name.normalize(r.value) then
+                  good = good + 1
+                  break
                 end
               end
             end
           end
-          if answered > 0 and good == answered then
+          if good == #replies then
             right = right + 1
           else
             local state
-            if answered == 0 then state = "no authoritative server answered"
-            elseif good > 0 then state = ("only %d of %d servers serve it"):format(good, answered)
+            if good > 0 then state = ("only %d of %d servers serve it"):format(good, #replies)
             elseif seen then state = ("points to %s instead of %s"):format(seen, r.value)
             else state = "not found" end
             local ids = causes(name)
             if #ids > 0 then state = state .. ", see " .. table.concat(ids, ", ") end
             bad[#bad + 1] = ("%s (%s)"):format(name, state)
             local zone = ctx:zone_of(name)
-            todo[#todo + 1] = zone and ("`%s` → `%s`"):format(dnsvet.name.relative(name, zone.name), r.value)
-              or ("`%s` → `%s`"):format(name, r.value)
+            todo[#todo + 1] = ("`%s` → `%s`"):format(dnsvet.name.relative(name, zone.name), r.value)
             evidence[#evidence + 1] = {name = name, type = "CNAME", note = state}
           end
         end
       end
     end
 
-    if total > 0 and right < total then
+    -- only a record known to be wrong makes the set incomplete; unknown ones are named
+    if #bad > 0 then
       local expected = (expect.dkim_tokens and #expect.dkim_tokens > 0) and #expect.dkim_tokens or total
+      local unchecked = ""
+      if #unknown > 0 then
+        local list = {}
+        for _, u in ipairs(unknown) do
+          list[#list + 1] = ("%s (%s)"):format(u.name, u.why)
+          evidence[#evidence + 1] = {name = u.name, type = "CNAME", note = "unknown: " .. u.why}
+        end
+        unchecked = (" Could not be checked: %s."):format(table.concat(list, "; "))
+      end
       ctx:report{
         subject = {name = dnsvet.name.normalize(ctx.domain or ""), type = "CNAME"},
-        message = ("%s of the %d DKIM CNAME records of %s %s right; SES verifies the domain only when all of them resolve. Not right: %s.")
+        message = ("%s of the %d DKIM CNAME records of %s %s right; SES verifies the domain only when all of them resolve. Not right: %s.%s")
           :format(right == 0 and "None" or ("Only " .. right), expected, ctx.domain or "the domain",
-                  right == 1 and "is" or "are", table.concat(bad, "; ")),
+                  right == 1 and "is" or "are", table.concat(bad, "; "), unchecked),
         vars = {todo = table.concat(todo, ", ")},
         evidence = evidence,
       }

@@ -23,8 +23,10 @@ Outcomes:
 - error, different: TXT records exist there but none holds the token (an old token, the token
   of another region, a typo);
 - nothing when one of the TXT records holds the token (several records side by side are fine:
-  one per region the domain is verified in), or when a more specific rule (extra or missing
-  characters, double suffix, dropped underscore) already explains this name.
+  one per region the domain is verified in), when a more specific rule (extra or missing
+  characters, double suffix, dropped underscore) already explains this name, or when the
+  zone could not be asked or none of its own servers answered (delegation.*,
+  engine.unreachable): then whether the token is there is unknown.
 
 Fix: publish the token exactly. Keep the tokens of other regions that are still in use.
 ]],
@@ -45,23 +47,23 @@ Fix: publish the token exactly. Keep the tokens of other regions that are still 
     local ok, already = pcall(function() return ctx:findings(name, "TXT") end)
     if ok and type(already) == "table" and #already > 0 then return end
 
-    local entry = ctx:answers(name, "TXT")
-    if not entry then return end
+    -- only the zone's own servers can say the token is absent; an NXDOMAIN from the parent
+    -- of a zone that is not delegated, or silence, leaves it unknown (delegation.*,
+    -- engine.unreachable)
+    local replies, zone = dnsvet.authoritative(ctx, name, "TXT")
+    if not replies then return end
 
-    local answered, nxdomain, present, values = 0, false, false, {}
-    for _, reply in ipairs(entry.auth or {}) do
-      if not reply.error and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-        answered = answered + 1
-        if reply.rcode == "NXDOMAIN" then nxdomain = true end
-        for _, rr in ipairs(reply.answer or {}) do
-          if rr.name == name and rr.type == "TXT" then
-            if rr.text == token then present = true
-            else values[rr.text] = true end
-          end
+    local nxdomain, present, values = false, false, {}
+    for _, reply in ipairs(replies) do
+      if reply.rcode == "NXDOMAIN" then nxdomain = true end
+      for _, rr in ipairs(reply.answer or {}) do
+        if rr.name == name and rr.type == "TXT" then
+          if rr.text == token then present = true
+          else values[rr.text] = true end
         end
       end
     end
-    if answered == 0 or present then return end
+    if present then return end
 
     local found = {}
     for v in pairs(values) do found[#found + 1] = "`" .. v .. "`" end
@@ -74,11 +76,10 @@ Fix: publish the token exactly. Keep the tokens of other regions that are still 
       message = ("The TXT record%s at %s hold%s %s, not the verification token `%s` SES expects.")
         :format(#found == 1 and "" or "s", name, #found == 1 and "s" or "", table.concat(found, ", "), token)
     end
-    local zone = ctx:zone_of(name)
     ctx:report{
       subject = {name = name, type = "TXT"},
       message = message,
-      vars = {relative = zone and dnsvet.name.relative(name, zone.name) or name, token = token,
+      vars = {relative = dnsvet.name.relative(name, zone.name) or name, token = token,
               keep = #found > 0 and "; remove the old value unless another region's identity still uses it" or ""},
       evidence = {{name = name, type = "TXT", answer = found}},
     }

@@ -24,7 +24,9 @@ Outcomes:
   receives mail elsewhere: ses.mail_from.invalid_domain);
 - nothing when exactly one MX exists (ses.mail_from.mx_wrong_region and
   ses.mail_from.invalid_domain check where it points), when the name is a CNAME
-  (record.cname_conflict), or when a near-miss rule already found the record elsewhere.
+  (record.cname_conflict), when a near-miss rule already found the record elsewhere, or
+  when the zone could not be asked or none of its servers answered (delegation.*,
+  engine.unreachable): then whether the MX exists is unknown.
 
 Fix: publish exactly `10 feedback-smtp.REGION.amazonses.com` at the MAIL FROM name, with the
 identity's region.
@@ -45,31 +47,18 @@ identity's region.
       end
     end
 
-    local function in_zone(reply)
-      if reply.source == nil then return true end
-      for _, src in ipairs(reply.source) do
-        if src == "parent" or src == "child" then return true end
-      end
-      return false
+    -- an NXDOMAIN from the parent of a zone that is not delegated, or no answer at all,
+    -- says nothing about the MX: delegation.* and engine.unreachable explain those
+    local replies, zone = dnsvet.authoritative(ctx, mf, "MX")
+    if not replies then return end
+    local reply_used, mx, cname = replies[1], {}, nil
+    for _, rr in ipairs(reply_used.answer or {}) do
+      if rr.name == mf and rr.type == "MX" then mx[#mx + 1] = rr end
+      if rr.name == mf and rr.type == "CNAME" then cname = rr end
     end
+    if cname then return end
 
-    local entry = ctx:answers(mf, "MX")
-    local reply_used, mx, cname
-    for _, reply in ipairs((entry and entry.auth) or {}) do
-      if in_zone(reply) and not reply.error and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-        if not reply_used then
-          reply_used, mx = reply, {}
-          for _, rr in ipairs(reply.answer or {}) do
-            if rr.name == mf and rr.type == "MX" then mx[#mx + 1] = rr end
-            if rr.name == mf and rr.type == "CNAME" then cname = rr end
-          end
-        end
-      end
-    end
-    if not reply_used or cname then return end
-
-    local zone = ctx:zone_of(mf)
-    local relative = zone and dnsvet.name.relative(mf, zone.name) or mf
+    local relative = dnsvet.name.relative(mf, zone.name) or mf
     local fallback = "SES falls back to its own MAIL FROM domain (SPF stops aligning for DMARC)"
     if ctx.ses and ctx.ses.behavior_on_mx_failure == "REJECT_MESSAGE" then
       fallback = "SES rejects every message sent from the identity (behaviour on MX failure: REJECT_MESSAGE)"

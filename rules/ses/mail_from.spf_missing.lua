@@ -21,8 +21,9 @@ identity can look fine while every message fails SPF.
 Outcomes:
 - error: the MAIL FROM name has no TXT record, or only TXT records that are not SPF;
 - nothing when an SPF record exists (spf.syntax, spf.no_amazonses and spf.multiple judge
-  it), when no custom MAIL FROM domain is configured, or when a near-miss rule already found
-  the record at another name.
+  it), when no custom MAIL FROM domain is configured, when a near-miss rule already found
+  the record at another name, or when the zone could not be asked or none of its servers
+  answered (delegation.*, engine.unreachable): then whether the record exists is unknown.
 
 Fix: publish `v=spf1 include:amazonses.com ~all` at the MAIL FROM name (the identity's apex
 SPF does not cover it).
@@ -34,31 +35,20 @@ SPF does not cover it).
     if not mf then return end
     mf = dnsvet.name.normalize(mf)
 
-    local function in_zone(reply)
-      if reply.source == nil then return true end
-      for _, src in ipairs(reply.source) do
-        if src == "parent" or src == "child" then return true end
-      end
-      return false
-    end
-
-    local entry = ctx:answers(mf, "TXT")
-    local used, spf, others = nil, false, {}
-    for _, reply in ipairs((entry and entry.auth) or {}) do
-      if not used and in_zone(reply) and not reply.error
-          and (reply.rcode == "NOERROR" or reply.rcode == "NXDOMAIN") then
-        used = reply
-        for _, rr in ipairs(reply.answer or {}) do
-          if rr.name == mf and rr.type == "TXT" then
-            local text = (rr.text or ""):lower()
-            if text == "v=spf1" or text:sub(1, 7) == "v=spf1 " then spf = true
-            elseif (rr.text or "") == "" then others[#others + 1] = "an empty string"
-            else others[#others + 1] = "`" .. rr.text .. "`" end
-          end
-        end
+    -- absent only when the zone's own servers say so; otherwise unknown (delegation.*,
+    -- engine.unreachable)
+    local replies, zone = dnsvet.authoritative(ctx, mf, "TXT")
+    if not replies then return end
+    local used, spf, others = replies[1], false, {}
+    for _, rr in ipairs(used.answer or {}) do
+      if rr.name == mf and rr.type == "TXT" then
+        local text = (rr.text or ""):lower()
+        if text == "v=spf1" or text:sub(1, 7) == "v=spf1 " then spf = true
+        elseif (rr.text or "") == "" then others[#others + 1] = "an empty string"
+        else others[#others + 1] = "`" .. rr.text .. "`" end
       end
     end
-    if not used or spf then return end
+    if spf then return end
 
     local ok, already = pcall(function() return ctx:findings(mf, "TXT") end)
     if ok and type(already) == "table" and #already > 0 then return end
@@ -67,12 +57,11 @@ SPF does not cover it).
     if used.rcode == "NXDOMAIN" then what = "the name does not exist"
     elseif #others > 0 then what = "its TXT records are not SPF: " .. table.concat(others, ", ")
     else what = "it has no TXT record" end
-    local zone = ctx:zone_of(mf)
     ctx:report{
       subject = {name = mf, type = "TXT"},
       message = ("The MAIL FROM domain %s has no SPF record (%s, says %s); receivers check SPF there, so mail sent through SES fails SPF.")
         :format(mf, what, used.server or used.addr or "its server"),
-      vars = {relative = zone and dnsvet.name.relative(mf, zone.name) or mf},
+      vars = {relative = dnsvet.name.relative(mf, zone.name) or mf},
       evidence = {{server = used.server, addr = used.addr, name = mf, type = "TXT", rcode = used.rcode}},
     }
   end,

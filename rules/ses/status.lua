@@ -82,32 +82,35 @@ settings, which for Easy DKIM issues new tokens to publish.
       local name = norm(r.name)
       local entry = ctx:answers(name, r.type)
       if not entry then return "unknown" end
-      local answered, right, bad, failed = 0, 0, nil, false
-      for _, reply in ipairs(entry.auth or {}) do
-        if in_zone(reply) then
-          if reply.error or reply.rcode == "SERVFAIL" or reply.rcode == "REFUSED" or reply.aa == false then
-            failed = true
-          else
-            answered = answered + 1
-            local found, good = false, false
-            for _, rr in ipairs(reply.answer or {}) do
-              if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then
-                found = true
-                if rr.type == r.type and matches(rr, r) then good = true end
-              end
-            end
-            if good then right = right + 1
-            elseif reply.rcode == "NXDOMAIN" then bad = "nxdomain"
-            elseif found then bad = "wrong"
-            else bad = (bad == "nxdomain" or bad == "wrong") and bad or "nodata" end
-          end
-        end
-      end
       for _, res in ipairs(entry.resolvers or {}) do
         if res.rcode == "SERVFAIL" and res.cd and res.cd.rcode == "NOERROR" then return "dnssec" end
       end
-      if answered == 0 then return failed and "server_error" or "unknown" end
-      if right == answered then return failed and "server_error" or "right" end
+      -- the zone's own servers that answered; a zone that cannot be asked (not delegated,
+      -- say) leaves the state unknown, not "nxdomain"
+      local replies = dnsvet.authoritative(ctx, name, r.type)
+      local failed = false
+      for _, reply in ipairs(entry.auth or {}) do
+        if in_zone(reply) and (reply.error or reply.aa == false
+            or (reply.rcode ~= "NOERROR" and reply.rcode ~= "NXDOMAIN")) then
+          failed = true
+        end
+      end
+      if not replies then return failed and "server_error" or "unknown" end
+      local right, bad = 0, nil
+      for _, reply in ipairs(replies) do
+        local found, good = false, false
+        for _, rr in ipairs(reply.answer or {}) do
+          if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then
+            found = true
+            if rr.type == r.type and matches(rr, r) then good = true end
+          end
+        end
+        if good then right = right + 1
+        elseif reply.rcode == "NXDOMAIN" then bad = "nxdomain"
+        elseif found then bad = "wrong"
+        else bad = (bad == "nxdomain" or bad == "wrong") and bad or "nodata" end
+      end
+      if right == #replies then return failed and "server_error" or "right" end
       return bad or "wrong"
     end
 

@@ -31,26 +31,18 @@ local function is_spf(text)
 end
 
 -- The TXT texts at `name` from the first of the zone's own servers that
--- answered (following a CNAME as SPF does), or nil when none answered.
+-- answered (following a CNAME as SPF does), or nil when the zone could not be
+-- asked or none of its servers answered: absent and unknown are not the same.
 local function txt_at(ctx, name)
-  local e = ctx:answers(name, "TXT")
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false
-       and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
-      local texts = {}
-      for _, pool in ipairs({rep.answer or {}, e.chain or {}}) do
-        for _, rr in ipairs(pool) do
-          if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-        end
-      end
-      return texts, rep
+  local replies = dnsvet.authoritative(ctx, name, "TXT")
+  if not replies then return nil end
+  local rep, texts = replies[1], {}
+  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
+    for _, rr in ipairs(pool) do
+      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
     end
   end
-  return nil
+  return texts, rep
 end
 
 -- "error" on the MAIL FROM domain (SES mail fails SPF), "warning" on the
@@ -92,7 +84,9 @@ Outcomes:
   pass DMARC through SPF;
 - notice: the identity domain has no SPF record;
 - nothing when an SPF record is there (even a broken one: spf.syntax and
-  spf.multiple report those), when no server answered, or when another rule
+  spf.multiple report those), when the zone could not be asked or none of its
+  servers answered (then whether it exists is unknown: delegation.* and
+  engine.unreachable say why), or when another rule
   already explained the TXT at that name (ses.mail_from.spf_missing reports the
   MAIL FROM case first when it is present, so the user sees it once).
 

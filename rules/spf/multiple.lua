@@ -31,26 +31,18 @@ local function is_spf(text)
 end
 
 -- The TXT texts at `name` from the first of the zone's own servers that
--- answered (following a CNAME as SPF does), or nil when none answered.
+-- answered (following a CNAME as SPF does), or nil when the zone could not be
+-- asked or none of its servers answered: absent and unknown are not the same.
 local function txt_at(ctx, name)
-  local e = ctx:answers(name, "TXT")
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false
-       and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
-      local texts = {}
-      for _, pool in ipairs({rep.answer or {}, e.chain or {}}) do
-        for _, rr in ipairs(pool) do
-          if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-        end
-      end
-      return texts, rep
+  local replies = dnsvet.authoritative(ctx, name, "TXT")
+  if not replies then return nil end
+  local rep, texts = replies[1], {}
+  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
+    for _, rr in ipairs(pool) do
+      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
     end
   end
-  return nil
+  return texts, rep
 end
 
 -- "error" on the MAIL FROM domain (SES mail fails SPF), "warning" on the
