@@ -62,7 +62,10 @@ local function fetch_spf(ctx, name)
     local ok, got = pcall(function() return ctx:query("resolvers", name, "TXT") end)
     if ok then e = got end
   end
-  for _, group in ipairs({e and e.auth or {}, e and e.resolvers or {}}) do
+  -- of the authoritative replies only those of the target zone's own servers count (an
+  -- edited or MNAME server's NXDOMAIN says nothing); then the resolvers, as receivers ask
+  local own = e and dnsvet.authoritative(ctx, name, "TXT")
+  for _, group in ipairs({own or {}, e and e.resolvers or {}}) do
     for _, rep in ipairs(group) do
       if not rep.error and (rep.rcode == "NOERROR" or rep.rcode == "NXDOMAIN") then
         local spfs, any = {}, false
