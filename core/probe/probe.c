@@ -341,8 +341,23 @@ static unsigned q_target(unsigned t)
 	return t ? t : (DNSVET_PROBE_TO_AUTH | DNSVET_PROBE_TO_RESOLVERS);
 }
 
+/* A planned question; asked again with another target, it goes to both. Nothing is
+ * sent while planning, so widening the target is safe here. */
+static pr_quest *plan_quest(pr_probe *p, pr_name *pn, uint16_t type, unsigned target)
+{
+	pr_quest *q = pn ? pr_quest_get(p, pn, type, target) : NULL;
+
+	if (q)
+		q->target |= target;
+	return q;
+}
+
 /* Create every question before anything is sent, so the first round carries
- * them all. */
+ * them all. Resolvers are shared by every domain of an audit, so they are asked
+ * only what propagation is about: each expected record, and the type a CNAME
+ * among them is followed for (a cached NXDOMAIN for the DKIM key's TXT lookup
+ * hides the key as well). Apex and sibling questions, and the rules' near-miss
+ * names, tell what the zone publishes: its own servers answer those. */
 static dnsvet_status plan(pr_probe *p, const dnsvet_probe_question *qs, size_t nq)
 {
 	const unsigned both = DNSVET_PROBE_TO_AUTH | DNSVET_PROBE_TO_RESOLVERS;
@@ -355,14 +370,16 @@ static dnsvet_status plan(pr_probe *p, const dnsvet_probe_question *qs, size_t n
 	if (!dom)
 		return DNSVET_ERR_NOMEM;
 	for (size_t i = 0; i < sizeof(apex) / sizeof(apex[0]); i++)
-		if (!pr_quest_get(p, dom, apex[i], both))
+		if (!plan_quest(p, dom, apex[i], DNSVET_PROBE_TO_AUTH))
 			return DNSVET_ERR_NOMEM;
 	for (size_t i = 0; i < p->in.n_recs; i++) {
 		pr_name *pn = pr_name_get(p, p->in.recs[i].name, 1);
-		pr_quest *q = pn ? pr_quest_get(p, pn, p->in.recs[i].type, both) : NULL;
+		pr_quest *q = plan_quest(p, pn, p->in.recs[i].type, both);
 		if (!q)
 			return DNSVET_ERR_NOMEM;
 		q->follow = 1;
+		if (q->type == LDNS_RR_TYPE_CNAME && !plan_quest(p, pn, pr_chain_type(q), both))
+			return DNSVET_ERR_NOMEM;
 	}
 	if (p->opts.sibling_types) {
 		for (size_t i = 0; i < p->in.n_recs; i++) {
@@ -370,7 +387,7 @@ static dnsvet_status plan(pr_probe *p, const dnsvet_probe_question *qs, size_t n
 			size_t n = sibling_types(p->in.recs[i].type, t);
 			pr_name *pn = pr_name_get(p, p->in.recs[i].name, 1);
 			for (size_t k = 0; k < n; k++)
-				if (!pn || !pr_quest_get(p, pn, t[k], both))
+				if (!plan_quest(p, pn, t[k], DNSVET_PROBE_TO_AUTH))
 					return DNSVET_ERR_NOMEM;
 		}
 	}
@@ -383,7 +400,7 @@ rules:
 		if (pr_name_norm(qs[i].name, nm) != 0 || !t)
 			return DNSVET_ERR_INVALID;
 		pn = pr_name_get(p, nm, 1);
-		q = pn ? pr_quest_get(p, pn, t, q_target(qs[i].target)) : NULL;
+		q = plan_quest(p, pn, t, q_target(qs[i].target));
 		if (!q)
 			return DNSVET_ERR_NOMEM;
 		q->requested = 1;

@@ -182,6 +182,9 @@ static dnsvet_status rule_questions(dnsvet_session *s, session_runner *r, const 
 
 		(*qs)[*n].name = dnsvet_node_string(dnsvet_node_map_get(q, "name"));
 		(*qs)[*n].type = dnsvet_node_string(dnsvet_node_map_get(q, "type"));
+		/* near-miss names show what the zone publishes; a rule wanting a resolver's
+		 * view asks for it with ctx:query */
+		(*qs)[*n].target = DNSVET_PROBE_TO_AUTH;
 		if ((*qs)[*n].name && (*qs)[*n].type)
 			(*n)++;
 	}
