@@ -3,7 +3,7 @@
 set -e
 PKGS="libldns-dev liblua5.4-dev lua5.4 libyaml-dev meson ninja-build pkg-config gcc
 nsd unbound ldnsutils dnsdist python3 python3-dnspython python3-pytest python3-dev
-bind9-dnsutils valgrind iproute2 util-linux python3-jsonschema"
+bind9-dnsutils valgrind iproute2 util-linux python3-jsonschema python3-yaml"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
