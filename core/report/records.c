@@ -487,6 +487,35 @@ static dnsvet_node *propagation_of(const rec_want *w, const dnsvet_node *entry, 
 	return m;
 }
 
+/* The status of the zone holding name (the longest zone of obs that name falls under), or
+ * NULL when obs knows no such zone. */
+static const char *holding_zone_status(const dnsvet_obs *obs, const char *name)
+{
+	const char *best = NULL;
+	size_t best_len = 0, nlen = strlen(name);
+
+	for (size_t i = 0; obs && i < dnsvet_obs_zone_count(obs); i++) {
+		const dnsvet_node *z = dnsvet_obs_zone_at(obs, i);
+		const char *zn = dnsvet_node_string(dnsvet_node_map_get(z, "name"));
+		size_t zl;
+
+		if (!zn)
+			continue;
+		zl = strlen(zn);
+		if (zl && zn[zl - 1] == '.')
+			zl--;
+		if (zl > nlen || zl < best_len)
+			continue;
+		if (strncasecmp(name + nlen - zl, zn, zl) != 0)
+			continue;
+		if (zl != nlen && zl != 0 && name[nlen - zl - 1] != '.')
+			continue;
+		best = dnsvet_node_string(dnsvet_node_map_get(z, "status"));
+		best_len = zl;
+	}
+	return best;
+}
+
 dnsvet_status report_eval_record(const dnsvet_obs *obs, const dnsvet_node *rec,
                                  report_rec_eval *out, dnsvet_node **prop)
 {
@@ -558,7 +587,11 @@ dnsvet_status report_eval_record(const dnsvet_obs *obs, const dnsvet_node *rec,
 		out->state = DNSVET_RECORD_WRONG;
 		out->seen = other;
 	} else if (n_absent) {
-		out->state = DNSVET_RECORD_MISSING;
+		/* A zone that is not delegated or has no working server cannot show a record
+		 * missing: the NXDOMAIN came from its parent, and the data may well exist. */
+		const char *zst = holding_zone_status(obs, nname);
+		out->state = zst && strcmp(zst, "ok") != 0 ? DNSVET_RECORD_UNKNOWN
+		                                           : DNSVET_RECORD_MISSING;
 	} else if (n_right) {
 		out->state = stale || negative ? DNSVET_RECORD_PENDING : DNSVET_RECORD_OK;
 	}
