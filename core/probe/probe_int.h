@@ -338,6 +338,12 @@ void pr_reply_free(pr_reply *r);
 void pr_reply_fill(pr_reply *rep, const dnsvet_result *r);
 char *pr_rr_str(const ldns_rr *rr);
 
+/* rrtext.c: the text pr_rr_str gives, for the common types, into buf; the
+ * length, or -1 when the record is left to ldns (another type, or longer
+ * than cap). */
+#define PR_RR_TEXT_MAX 4096
+int pr_rr_format(const ldns_rr *rr, char *buf, size_t cap);
+
 /* lookup.c */
 pr_lookup *pr_lookup_get(pr_probe *p, const char *name, uint16_t type, unsigned depth);
 void pr_lookup_wait(pr_probe *p, pr_lookup *lk, pr_lwait *w);

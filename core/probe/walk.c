@@ -7,10 +7,14 @@
 
 char *pr_rr_str(const ldns_rr *rr)
 {
-	char *s = ldns_rr2str(rr);
+	char buf[PR_RR_TEXT_MAX];
+	char *s;
 	int tabs = 0;
 	size_t n;
 
+	if (pr_rr_format(rr, buf, sizeof(buf)) >= 0)
+		return pr_strdup(buf);
+	s = ldns_rr2str(rr);
 	if (!s)
 		return NULL;
 	/* ldns separates the fixed fields with tabs; observations use single
@@ -56,8 +60,16 @@ void pr_reply_free(pr_reply *r)
 
 static void rrs_to_strv(const ldns_rr_list *l, pr_strv *out)
 {
+	char buf[PR_RR_TEXT_MAX];
+
 	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
-		char *s = pr_rr_str(ldns_rr_list_rr(l, i));
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		char *s;
+		if (pr_rr_format(rr, buf, sizeof(buf)) >= 0) {
+			pr_strv_push(out, buf);
+			continue;
+		}
+		s = pr_rr_str(rr);
 		if (s)
 			pr_strv_push(out, s);
 		free(s);
