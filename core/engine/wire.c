@@ -3,69 +3,123 @@
 
 #include "engine/wire.h"
 
+/* Host names as the probe asks them (letters, digits, '-', '_', '*'): their
+ * wire form and their text are found without ldns, which builds a packet
+ * object and prints through a growing buffer for every query. *len is the wire
+ * length; 0 when the name needs ldns (escapes, other characters, or a name
+ * ldns would refuse, so that ldns gives the verdict). */
+static size_t plain_name(const char *name, uint8_t *wire, size_t cap)
+{
+	size_t o = 0, lab = 0;
+
+	if (name[0] == '.' && name[1] == '\0') {
+		wire[0] = 0;
+		return 1;
+	}
+	for (const char *c = name;; c++) {
+		if (*c == '.' || *c == '\0') {
+			size_t l = o - lab;
+			if (l == 0 || l > LDNS_MAX_LABELLEN || o + 2 > cap)
+				return 0;
+			wire[lab] = (uint8_t)l;
+			o++;
+			lab = o;
+			if (*c == '\0' || c[1] == '\0')
+				break;
+			continue;
+		}
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '*'))
+			return 0;
+		if (o + 2 > cap)
+			return 0;
+		wire[o + 1] = (uint8_t)*c;
+		o++;
+	}
+	wire[o++] = 0;
+	return o <= LDNS_MAX_DOMAINLEN ? o : 0;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 dnsvet_status eng_wire_build(uint8_t *out, size_t cap, size_t *outlen, size_t *qname_len,
                              const char *qname, uint16_t qtype, uint16_t qclass,
                              unsigned qflags, uint16_t edns_size, char **qname_text)
 {
-	ldns_rdf *dname;
-	ldns_pkt *pkt;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
-	uint16_t hflags = 0;
+	uint8_t name[LDNS_MAX_DOMAINLEN + 1];
+	size_t nlen, o;
+	char *text = NULL;
+	int edns = !(qflags & DNSVET_QF_NOEDNS) && (edns_size || (qflags & DNSVET_QF_DO));
 
 	if (!qname || !*qname)
 		return DNSVET_ERR_INVALID;
-	dname = ldns_dname_new_frm_str(qname);
-	if (!dname)
-		return DNSVET_ERR_INVALID;
-	*qname_len = ldns_rdf_size(dname);
-	if (qname_text) {
-		*qname_text = ldns_rdf2str(dname);
-		if (!*qname_text) {
+	nlen = plain_name(qname, name, sizeof(name));
+	if (nlen) {
+		if (qname_text) {
+			size_t tl = strlen(qname);
+			int dot = qname[tl - 1] != '.';
+			text = malloc(tl + 1 + (size_t)dot);
+			if (!text)
+				return DNSVET_ERR_NOMEM;
+			memcpy(text, qname, tl);
+			if (dot)
+				text[tl++] = '.';
+			text[tl] = '\0';
+		}
+	} else {
+		ldns_rdf *dname = ldns_dname_new_frm_str(qname);
+		if (!dname)
+			return DNSVET_ERR_INVALID;
+		nlen = ldns_rdf_size(dname);
+		if (nlen > sizeof(name)) {
+			ldns_rdf_deep_free(dname);
+			return DNSVET_ERR_INVALID;
+		}
+		memcpy(name, ldns_rdf_data(dname), nlen);
+		if (qname_text && !(text = ldns_rdf2str(dname))) {
 			ldns_rdf_deep_free(dname);
 			return DNSVET_ERR_NOMEM;
 		}
-	}
-	if (qflags & DNSVET_QF_RD)
-		hflags |= LDNS_RD;
-	if (qflags & DNSVET_QF_CD)
-		hflags |= LDNS_CD;
-	pkt = ldns_pkt_query_new(dname, qtype, qclass ? qclass : LDNS_RR_CLASS_IN, hflags);
-	if (!pkt) {
 		ldns_rdf_deep_free(dname);
-		goto nomem;
 	}
-	ldns_pkt_set_id(pkt, 0);
-	if (!(qflags & DNSVET_QF_NOEDNS) && (edns_size || (qflags & DNSVET_QF_DO))) {
+	if (12 + nlen + 4 + (edns ? 11 : 0) > cap) {
+		free(text);
+		return DNSVET_ERR_INVALID;
+	}
+	memset(out, 0, 12);
+	if (qflags & DNSVET_QF_RD)
+		out[2] |= 0x01;
+	if (qflags & DNSVET_QF_CD)
+		out[3] |= 0x10;
+	put16(out + 4, 1);
+	put16(out + 10, edns ? 1 : 0);
+	memcpy(out + 12, name, nlen);
+	o = 12 + nlen;
+	put16(out + o, qtype);
+	put16(out + o + 2, qclass ? qclass : LDNS_RR_CLASS_IN);
+	o += 4;
+	if (edns) {
 		/* Below 512 is meaningless (RFC 6891 6.2.5); DO alone gets the
 		 * flag-day default. */
 		uint16_t sz = edns_size ? edns_size : 1232;
-		ldns_pkt_set_edns_udp_size(pkt, sz < 512 ? 512 : sz);
-		ldns_pkt_set_edns_do(pkt, (qflags & DNSVET_QF_DO) != 0);
+		out[o] = 0;
+		put16(out + o + 1, LDNS_RR_TYPE_OPT);
+		put16(out + o + 3, sz < 512 ? 512 : sz);
+		/* extended rcode and version 0, then the flags: DO is the top bit */
+		put16(out + o + 5, 0);
+		put16(out + o + 7, (qflags & DNSVET_QF_DO) ? 0x8000 : 0);
+		put16(out + o + 9, 0);
+		o += 11;
 	}
-	if (ldns_pkt2wire(&wire, pkt, &wlen) != LDNS_STATUS_OK || !wire) {
-		ldns_pkt_free(pkt);
-		goto nomem;
-	}
-	ldns_pkt_free(pkt);
-	if (wlen > cap) {
-		free(wire);
-		if (qname_text) {
-			free(*qname_text);
-			*qname_text = NULL;
-		}
-		return DNSVET_ERR_INVALID;
-	}
-	memcpy(out, wire, wlen);
-	free(wire);
-	*outlen = wlen;
+	*outlen = o;
+	*qname_len = nlen;
+	if (qname_text)
+		*qname_text = text;
 	return DNSVET_OK;
-nomem:
-	if (qname_text) {
-		free(*qname_text);
-		*qname_text = NULL;
-	}
-	return DNSVET_ERR_NOMEM;
 }
 
 static int message_parses(const uint8_t *ans, size_t alen)

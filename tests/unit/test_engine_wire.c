@@ -92,6 +92,97 @@ static void test_build(void)
 	CHECK(build(&b, biglabel, LDNS_RR_TYPE_A, 0, 0) == DNSVET_ERR_INVALID);
 }
 
+/* The query ldns itself builds for the same question (ID 0). */
+static size_t ldns_query(const char *name, uint16_t type, unsigned flags, uint16_t edns,
+                         uint8_t *out, size_t cap, char **text)
+{
+	ldns_rdf *dname = ldns_dname_new_frm_str(name);
+	uint16_t hflags = 0;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	ldns_pkt *p;
+
+	*text = NULL;
+	if (!dname)
+		return 0;
+	*text = ldns_rdf2str(dname);
+	if (flags & DNSVET_QF_RD)
+		hflags |= LDNS_RD;
+	if (flags & DNSVET_QF_CD)
+		hflags |= LDNS_CD;
+	p = ldns_pkt_query_new(dname, type, LDNS_RR_CLASS_IN, hflags);
+	ldns_pkt_set_id(p, 0);
+	if (!(flags & DNSVET_QF_NOEDNS) && (edns || (flags & DNSVET_QF_DO))) {
+		uint16_t sz = edns ? edns : 1232;
+		ldns_pkt_set_edns_udp_size(p, sz < 512 ? 512 : sz);
+		ldns_pkt_set_edns_do(p, (flags & DNSVET_QF_DO) != 0);
+	}
+	if (ldns_pkt2wire(&wire, p, &len) != LDNS_STATUS_OK || len > cap)
+		len = 0;
+	else
+		memcpy(out, wire, len);
+	free(wire);
+	ldns_pkt_free(p);
+	return len;
+}
+
+/* Every query is byte for byte the one ldns builds, with the same name text. */
+static void test_build_same_as_ldns(void)
+{
+	static const char *names[] = {
+		"example.com", "example.com.", "Example.COM", ".", "a", "a.", "_dmarc.shop.test.",
+		"tok1._domainkey.shop.test", "*.wild.test.", "x-y_z.test", "a\\.b.test.",
+		"\\065bc.test", "sp\\ ace.test.", "semi\\;colon.test", "a..b", "", "..", ".a",
+		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.0.1.2.3.4.5.6.7.8.9",
+	};
+	static const unsigned flags[] = {0, DNSVET_QF_RD, DNSVET_QF_RD | DNSVET_QF_CD, DNSVET_QF_DO,
+	                                 DNSVET_QF_NOEDNS, DNSVET_QF_NOEDNS | DNSVET_QF_DO | DNSVET_QF_RD};
+	static const uint16_t sizes[] = {0, 100, 512, 1232, 4096};
+	char longest[300];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) + 2; i++) {
+		const char *name = i < sizeof(names) / sizeof(names[0]) ? names[i] : longest;
+		if (name == longest) {
+			/* the longest name (253 characters, 255 on the wire), then one over */
+			size_t n = 0;
+			while (n < 253) {
+				size_t l = 253 - n >= 64 ? 63 : 253 - n;
+				memset(longest + n, 'q', l);
+				n += l;
+				if (n < 253)
+					longest[n++] = '.';
+			}
+			longest[n] = '\0';
+			if (i == sizeof(names) / sizeof(names[0]) + 1)
+				strcpy(longest + n, "q");
+		}
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+				uint8_t want[ENG_QUERY_WIRE_MAX];
+				char *wtext;
+				struct built b;
+				size_t wlen = ldns_query(name, LDNS_RR_TYPE_TXT, flags[f], sizes[z], want,
+				                         sizeof(want), &wtext);
+				dnsvet_status st = build(&b, name, LDNS_RR_TYPE_TXT, flags[f], sizes[z]);
+				if (!wlen) {
+					CHECK(st == DNSVET_ERR_INVALID);
+				} else {
+					CHECK(st == DNSVET_OK);
+					if (st == DNSVET_OK) {
+						CHECK_EQ(b.len, wlen);
+						CHECK(b.len == wlen && memcmp(b.wire, want, wlen) == 0);
+						CHECK_STR(b.text, wtext);
+						CHECK_EQ(b.qname_len, wlen - 12 - 4 - (b.wire[11] ? 11 : 0));
+					}
+				}
+				if (st == DNSVET_OK)
+					free(b.text);
+				free(wtext);
+			}
+		}
+	}
+}
+
 /* An answer to q made by ldns; caller frees *out. */
 static void make_answer(const struct built *q, uint8_t **out, size_t *len, void (*tweak)(ldns_pkt *))
 {
@@ -339,6 +430,7 @@ static void test_render(void)
 int main(void)
 {
 	test_build();
+	test_build_same_as_ldns();
 	test_verdicts();
 	test_fuzz();
 	test_render();
