@@ -15,6 +15,8 @@
 #include "engine/wire.h"
 
 #define SLOT_NONE UINT32_MAX
+/* Generations stay below ENG_EV_USOCK in the epoll data. */
+#define SLOT_GEN_MASK 0x7fffffffu
 
 uint64_t eng_now_ns(void)
 {
@@ -240,7 +242,7 @@ static void slot_release(dnsvet_engine *eng, struct eng_query *q)
 		return;
 	struct eng_slot *s = &eng->slots[q->slot];
 	s->q = NULL;
-	s->gen++;
+	s->gen = (s->gen + 1) & SLOT_GEN_MASK;
 	s->next_free = eng->free_slot;
 	eng->free_slot = q->slot;
 	q->slot = SLOT_NONE;
@@ -251,7 +253,7 @@ int eng_slot_register(dnsvet_engine *eng, struct eng_query *q, int fd, uint32_t 
 	struct eng_slot *s = &eng->slots[q->slot];
 	/* A fresh generation per descriptor: events still queued for a closed
 	 * one can never be mistaken for the new one. */
-	s->gen++;
+	s->gen = (s->gen + 1) & SLOT_GEN_MASK;
 	struct epoll_event ev = { .events = events,
 	                          .data.u64 = ((uint64_t)s->gen << 32) | q->slot };
 	return epoll_ctl(eng->epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -267,7 +269,10 @@ int eng_slot_modify(dnsvet_engine *eng, struct eng_query *q, uint32_t events)
 
 void eng_close_fd(dnsvet_engine *eng, struct eng_query *q)
 {
-	(void)eng;
+	if (q->usock != ENG_NONE) {
+		eng_usock_release(eng, q);
+		return;
+	}
 	if (q->fd >= 0) {
 		/* close() drops the epoll registration: the fd is never dup'ed. */
 		close(q->fd);
@@ -345,7 +350,11 @@ void eng_finish(dnsvet_engine *eng, struct eng_query *q, dnsvet_qerror err, int 
  * back to the head of its queue until a descriptor is released. */
 void eng_open_failed(dnsvet_engine *eng, struct eng_query *q, int e)
 {
-	if ((e == EMFILE || e == ENFILE) && q->res->tries == 0 && eng->inflight > 1 && q->srv) {
+	/* Idle UDP sockets are the first descriptors to give back. */
+	bool freed = (e == EMFILE || e == ENFILE) && eng_usock_trim(eng, 0) > 0;
+
+	if ((e == EMFILE || e == ENFILE) && q->res->tries == 0 && (freed || eng->inflight > 1) &&
+	    q->srv) {
 		eng_heap_remove(&eng->timers, q);
 		slot_release(eng, q);
 		eng->inflight--;
@@ -357,7 +366,7 @@ void eng_open_failed(dnsvet_engine *eng, struct eng_query *q, int e)
 			q->srv->qtail = q;
 		if (!q->srv->runnable)
 			run_push(eng, q->srv, true);
-		eng->fd_starved = true;
+		eng->fd_starved = !freed;
 		return;
 	}
 	eng_finish(eng, q, e == EMFILE || e == ENFILE ? DNSVET_QERR_IO : eng_errno_class(e), e);
@@ -491,6 +500,7 @@ dnsvet_status dnsvet_engine_new(const dnsvet_engine_opts *opts, dnsvet_engine **
 	}
 	eng->epfd = -1;
 	eng->free_slot = SLOT_NONE;
+	eng->idle4 = eng->idle6 = ENG_NONE;
 	eng_rng_init(&eng->rng);
 	eng_heap_init(&eng->timers);
 	eng->srv_tab_size = 64;
@@ -516,6 +526,7 @@ void dnsvet_engine_free(dnsvet_engine *eng)
 	if (!eng)
 		return;
 	dnsvet_engine_cancel_all(eng);
+	eng_usock_free_all(eng);
 	for (size_t i = 0; eng->srv_tab && i < eng->srv_tab_size; i++) {
 		struct eng_server *s = eng->srv_tab[i], *next;
 		for (; s; s = next) {
@@ -563,6 +574,7 @@ dnsvet_status dnsvet_engine_submit(dnsvet_engine *eng, const dnsvet_query *dq,
 	}
 	q->res = res;
 	q->fd = -1;
+	q->usock = ENG_NONE;
 	q->slot = SLOT_NONE;
 	q->heap_idx = EQ_HEAP_NONE;
 	q->cb = cb;
@@ -642,6 +654,10 @@ static void handle_event(dnsvet_engine *eng, const struct epoll_event *ev)
 	uint32_t idx = (uint32_t)ev->data.u64;
 	uint32_t gen = (uint32_t)(ev->data.u64 >> 32);
 
+	if (ev->data.u64 & ENG_EV_USOCK) {
+		eng_usock_event(eng, idx, ev->events);
+		return;
+	}
 	if (idx >= eng->nslots)
 		return;
 	struct eng_slot *s = &eng->slots[idx];

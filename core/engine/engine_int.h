@@ -61,6 +61,7 @@ struct eng_query {
 
 	enum eng_qstate state;
 	int fd;
+	uint32_t usock;             /* index into dnsvet_engine.usocks while fd is one of them */
 	size_t heap_idx;
 	uint64_t deadline_ns;
 	uint64_t sent_ns;
@@ -87,6 +88,15 @@ struct eng_server {
 	struct eng_query *qhead, *qtail;
 };
 
+/* A UDP socket kept open from one try to the next (io_udp.c). */
+struct eng_usock {
+	int fd;
+	int family;
+	unsigned uses;              /* tries sent from it */
+	struct eng_query *q;        /* the try using it, NULL while idle */
+	uint32_t next_idle;
+};
+
 struct eng_slot {
 	struct eng_query *q;
 	uint32_t gen;
@@ -102,6 +112,10 @@ struct dnsvet_engine {
 
 	struct eng_slot *slots;
 	uint32_t nslots, free_slot;
+
+	struct eng_usock *usocks;
+	uint32_t nusocks;
+	uint32_t idle4, idle6;     /* idle lists per address family */
 
 	struct eng_server **srv_tab;
 	size_t srv_tab_size, nservers;
@@ -138,8 +152,19 @@ unsigned eng_try_timeout_ms(const dnsvet_engine *eng, const struct eng_query *q)
 dnsvet_qerror eng_errno_class(int e);
 
 /* io_udp.c */
+#define ENG_NONE UINT32_MAX
+/* epoll data of a UDP socket of the pool: this bit and its index (query
+ * slots use generations below it). */
+#define ENG_EV_USOCK (1ull << 63)
 void eng_udp_start(dnsvet_engine *eng, struct eng_query *q, uint64_t now);
 void eng_udp_event(dnsvet_engine *eng, struct eng_query *q, uint32_t events);
+/* An event on socket idx of the pool, for its try or, idle, for nobody. */
+void eng_usock_event(dnsvet_engine *eng, uint32_t idx, uint32_t events);
+/* Give q's socket back to the pool. */
+void eng_usock_release(dnsvet_engine *eng, struct eng_query *q);
+/* Close idle sockets (all of them with keep 0); returns how many were closed. */
+unsigned eng_usock_trim(dnsvet_engine *eng, unsigned keep);
+void eng_usock_free_all(dnsvet_engine *eng);
 
 /* io_tcp.c */
 void eng_tcp_start(dnsvet_engine *eng, struct eng_query *q, uint64_t now);

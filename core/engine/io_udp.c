@@ -1,19 +1,26 @@
 /*
- * UDP transport. One socket per query try, never connect()ed:
- *  - a fresh socket per try gets a fresh kernel-chosen (random) source
- *    port, and the 4-tuple alone tells which query a datagram is for, so
- *    no demultiplexing table is needed and a stray answer can only ever be
- *    compared with one query;
+ * UDP transport. Tries go out from a pool of sockets that stay open between
+ * tries, never connect()ed:
+ *  - each socket got a random source port from the kernel when it first sent,
+ *    and a socket serves one try at a time: a datagram that arrives on it is
+ *    judged against that try alone (source address and port, ID, question),
+ *    so no demultiplexing table is needed;
+ *  - socket(), setsockopt(), epoll registration, close() and the port choice
+ *    of the first send cost about as much as the send itself, once per socket
+ *    instead of once per try; a retry takes another socket than its first
+ *    try, and a socket is retired after ENG_USOCK_USES tries, so ports keep
+ *    changing;
  *  - unconnected, the kernel hands us datagrams from any source, so
  *    answers from the wrong address or port are seen, counted and dropped
- *    rather than silently filtered;
+ *    rather than silently filtered; late answers to an earlier try arrive
+ *    and are dropped the same way (another ID), or drained while the socket
+ *    is idle;
  *  - IP_RECVERR/IPV6_RECVERR still deliver ICMP errors (port unreachable,
- *    host unreachable) to an unconnected socket, with the destination the
- *    failed datagram was sent to, which is checked against the server.
- * The cost is a socket()/close() per try, which measured far below the
- * packet processing itself.
+ *    host unreachable) to an unconnected socket, with the destination and
+ *    the start of the failed datagram, which are checked against the try.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -26,41 +33,145 @@
 
 /* Datagrams read per readiness event; level-triggered epoll comes back. */
 #define UDP_READ_BURST 32
+/* Tries sent from one socket before it is closed. */
+#define ENG_USOCK_USES 64
 
-void eng_udp_start(dnsvet_engine *eng, struct eng_query *q, uint64_t now)
+static uint32_t *idle_list(dnsvet_engine *eng, int family)
 {
-	int fd, on = 1;
-	uint16_t id;
-	int fam = q->res->addr.ss_family;
+	return family == AF_INET ? &eng->idle4 : &eng->idle6;
+}
 
-	eng_close_fd(eng, q);
-	if (eng_rng_u16(&eng->rng, &id) != DNSVET_OK) {
-		eng_finish(eng, q, DNSVET_QERR_IO, EIO);
-		return;
+/* A socket for a try to a server of family fam: an idle one, or a new one.
+ * ENG_NONE with errno set when none can be had. */
+static uint32_t usock_take(dnsvet_engine *eng, int fam)
+{
+	uint32_t *idle = idle_list(eng, fam), i;
+	int fd, on = 1;
+
+	if (*idle != ENG_NONE) {
+		i = *idle;
+		*idle = eng->usocks[i].next_idle;
+		return i;
+	}
+	for (i = 0; i < eng->nusocks && eng->usocks[i].fd >= 0; i++)
+		;
+	if (i == eng->nusocks) {
+		uint32_t n = eng->nusocks ? eng->nusocks * 2 : 64;
+		struct eng_usock *nu = realloc(eng->usocks, (size_t)n * sizeof(*nu));
+		if (!nu) {
+			errno = ENOMEM;
+			return ENG_NONE;
+		}
+		for (uint32_t k = eng->nusocks; k < n; k++)
+			nu[k] = (struct eng_usock){ .fd = -1, .next_idle = ENG_NONE };
+		eng->usocks = nu;
+		eng->nusocks = n;
 	}
 	fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		eng_open_failed(eng, q, errno);
-		return;
-	}
-	q->fd = fd;
-	q->state = EQ_UDP;
-	q->res->transport = DNSVET_TRANSPORT_UDP;
-	q->id = id;
-	eng_wire_set_id(q->wire + 2, id);
+	if (fd < 0)
+		return ENG_NONE;
 	if (fam == AF_INET)
 		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	else
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
-	if (eng_slot_register(eng, q, fd, EPOLLIN) != 0) {
-		eng_finish(eng, q, DNSVET_QERR_IO, errno);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ENG_EV_USOCK | i };
+	if (epoll_ctl(eng->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return ENG_NONE;
+	}
+	eng->usocks[i] = (struct eng_usock){ .fd = fd, .family = fam, .next_idle = ENG_NONE };
+	return i;
+}
+
+static void usock_close(struct eng_usock *u)
+{
+	/* close() drops the epoll registration: the fd is never dup'ed. */
+	close(u->fd);
+	*u = (struct eng_usock){ .fd = -1, .next_idle = ENG_NONE };
+}
+
+void eng_usock_release(dnsvet_engine *eng, struct eng_query *q)
+{
+	struct eng_usock *u = &eng->usocks[q->usock];
+	uint32_t *idle = idle_list(eng, u->family);
+
+	u->q = NULL;
+	if (u->uses >= ENG_USOCK_USES) {
+		usock_close(u);
+	} else {
+		u->next_idle = *idle;
+		*idle = q->usock;
+	}
+	q->usock = ENG_NONE;
+	q->fd = -1;
+}
+
+unsigned eng_usock_trim(dnsvet_engine *eng, unsigned keep)
+{
+	unsigned closed = 0, kept = 0;
+
+	for (int f = 0; f < 2; f++) {
+		uint32_t *idle = f ? &eng->idle6 : &eng->idle4;
+		while (*idle != ENG_NONE) {
+			uint32_t i = *idle;
+			if (kept < keep) {
+				kept++;
+				idle = &eng->usocks[i].next_idle;
+				continue;
+			}
+			*idle = eng->usocks[i].next_idle;
+			usock_close(&eng->usocks[i]);
+			closed++;
+		}
+	}
+	return closed;
+}
+
+void eng_usock_free_all(dnsvet_engine *eng)
+{
+	for (uint32_t i = 0; i < eng->nusocks; i++)
+		if (eng->usocks[i].fd >= 0)
+			close(eng->usocks[i].fd);
+	free(eng->usocks);
+	eng->usocks = NULL;
+	eng->nusocks = 0;
+	eng->idle4 = eng->idle6 = ENG_NONE;
+}
+
+void eng_udp_start(dnsvet_engine *eng, struct eng_query *q, uint64_t now)
+{
+	uint16_t id;
+	uint32_t us;
+	int fam = q->res->addr.ss_family;
+
+	if (eng_rng_u16(&eng->rng, &id) != DNSVET_OK) {
+		eng_close_fd(eng, q);
+		eng_finish(eng, q, DNSVET_QERR_IO, EIO);
 		return;
 	}
+	/* Taken before the previous try's socket goes back: a retry leaves
+	 * from another port. */
+	us = usock_take(eng, fam);
+	eng_close_fd(eng, q);
+	if (us == ENG_NONE) {
+		eng_open_failed(eng, q, errno);
+		return;
+	}
+	eng->usocks[us].q = q;
+	eng->usocks[us].uses++;
+	q->usock = us;
+	q->fd = eng->usocks[us].fd;
+	q->state = EQ_UDP;
+	q->res->transport = DNSVET_TRANSPORT_UDP;
+	q->id = id;
+	eng_wire_set_id(q->wire + 2, id);
 	q->res->tries++;
 	eng->stats.sent_udp++;
 	q->sent_ns = now;
 	eng_set_deadline(eng, q, now + (uint64_t)eng_try_timeout_ms(eng, q) * 1000000u);
-	ssize_t n = sendto(fd, q->wire + 2, q->wirelen, 0, (const struct sockaddr *)&q->res->addr,
+	ssize_t n = sendto(q->fd, q->wire + 2, q->wirelen, 0, (const struct sockaddr *)&q->res->addr,
 	                   q->res->addrlen);
 	if (n < 0) {
 		int e = errno;
@@ -83,8 +194,13 @@ static bool udp_read_errors(dnsvet_engine *eng, struct eng_query *q)
 		                     .msg_iov = &iov, .msg_iovlen = 1,
 		                     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 		memset(&orig, 0, sizeof(orig));
-		if (recvmsg(q->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		ssize_t n = recvmsg(q->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
 			break;
+		/* The failed datagram starts with its ID: an error about an
+		 * earlier try from this socket is not about this one. */
+		if (n >= 2 && eng_wire_id(data) != q->id)
+			continue;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
 			      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
@@ -179,4 +295,37 @@ void eng_udp_event(dnsvet_engine *eng, struct eng_query *q, uint32_t events)
 		}
 		udp_datagram(eng, q, eng->rbuf, (size_t)n, eng_now_ns());
 	}
+}
+
+void eng_usock_event(dnsvet_engine *eng, uint32_t idx, uint32_t events)
+{
+	struct eng_usock *u;
+
+	if (idx >= eng->nusocks || eng->usocks[idx].fd < 0)
+		return;
+	u = &eng->usocks[idx];
+	if (u->q) {
+		eng_udp_event(eng, u->q, events);
+		return;
+	}
+	/* Idle: late answers and errors about finished tries, read and dropped
+	 * so that the next try on this socket starts clean. */
+	for (int i = 0; i < UDP_READ_BURST; i++) {
+		uint8_t data[64];
+		char cbuf[512];
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		if (recvmsg(u->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+	}
+	for (int i = 0; i < UDP_READ_BURST; i++) {
+		ssize_t n = recv(u->fd, eng->rbuf, sizeof(eng->rbuf), MSG_DONTWAIT);
+		if (n < 0 && errno != EINTR && errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+		    errno != ENETUNREACH)
+			break;
+	}
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
 }

@@ -712,6 +712,80 @@ static void test_caps(void)
 	dnsvet_engine_free(eng);
 }
 
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+	                                     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* UDP sockets outlive their tries: a retry leaves from another port, the late
+ * answer to the first try is drained without touching any query, and many
+ * queries share a few sockets. */
+static void test_socket_pool(void)
+{
+	dnsvet_engine *eng = new_engine(200, 1);
+	dnsvet_result *r = NULL;
+	dnsvet_query q = mkq(&misbehave, misbehave_len, "delay300.fault.test.", LDNS_RR_TYPE_A, 0, 0);
+	dnsvet_engine_stats st;
+	uint16_t port1, port2 = 0;
+
+	CHECK(dnsvet_engine_submit(eng, &q, result_keep, &r) == DNSVET_OK);
+	CHECK(dnsvet_engine_step(eng, 0) == DNSVET_OK);
+	struct eng_query *eq = only_inflight(eng);
+	CHECK(eq != NULL && eq->state == EQ_UDP);
+	if (!eq) {
+		dnsvet_engine_free(eng);
+		return;
+	}
+	port1 = local_port(eq->fd);
+	CHECK(port1 != 0);
+	while (!r && eq->res->tries < 2)
+		CHECK(dnsvet_engine_step(eng, -1) == DNSVET_OK);
+	if (!r)
+		port2 = local_port(eq->fd);
+	CHECK(port2 != 0 && port2 != port1);
+	CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_EQ(dnsvet_result_error(r), DNSVET_QERR_NONE);
+		CHECK_EQ(dnsvet_result_tries(r), 2);
+	}
+	dnsvet_result_free(r);
+	dnsvet_engine_stats_get(eng, &st);
+	CHECK_EQ(st.dropped_id + st.dropped_source + st.dropped_question + st.malformed, 0);
+	dnsvet_engine_free(eng);
+
+	/* 300 queries, 8 at a time: at most 8 sockets, all closed with the engine. */
+	dnsvet_engine_opts o;
+	static struct par p;
+	static struct par_item items[300];
+	uint32_t open = 0;
+	dnsvet_engine_opts_default(&o);
+	o.max_inflight = 8;
+	CHECK(dnsvet_engine_new(&o, &eng) == DNSVET_OK);
+	for (int i = 0; i < 300; i++) {
+		snprintf(p.names[i], sizeof(p.names[i]), "p%d.com.", i);
+		items[i] = (struct par_item){ &p, i };
+		q = mkq(&root_ns, root_ns_len, p.names[i], LDNS_RR_TYPE_A, 0, 0);
+		CHECK(dnsvet_engine_submit(eng, &q, par_item_cb, &items[i]) == DNSVET_OK);
+	}
+	CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+	CHECK_EQ(p.answered, 300);
+	CHECK_EQ(p.wrong, 0);
+	for (uint32_t i = 0; i < eng->nusocks; i++)
+		open += eng->usocks[i].fd >= 0;
+	CHECK(open >= 1 && open <= 8);
+	dnsvet_engine_stats_get(eng, &st);
+	CHECK_EQ(st.sent_udp, 300);
+	CHECK_EQ(st.accepted, 300);
+	dnsvet_engine_free(eng);
+}
+
 int main(void)
 {
 	const char *mb = getenv("LAB_MISBEHAVE");
@@ -751,5 +825,6 @@ int main(void)
 	test_embedder_loop();
 	test_cancel_inflight();
 	test_caps();
+	test_socket_pool();
 	return t_finish("test_engine_lab");
 }
