@@ -73,6 +73,11 @@ void sel_free(sel_node *n);
 typedef struct rules_exec rules_exec;
 typedef struct compiled compiled;
 
+/* Blocks up to this size come from the sandbox's own free lists (sandbox.c). */
+#define RULES_POOL_GRAIN 16
+#define RULES_POOL_MAX 256
+#define RULES_POOL_CLASSES (RULES_POOL_MAX / RULES_POOL_GRAIN)
+
 /* Execution limits and accounting shared by the allocator and the count hook; lives in the
  * Lua state's extra space as a pointer. */
 typedef struct rules_sandbox {
@@ -88,6 +93,10 @@ typedef struct rules_sandbox {
 	int base_ref;              /* read-only base environment */
 	const char *current_rule;  /* id of the rule running now, for print() */
 	uint64_t gen;              /* current domain's generation (views of older ones fail) */
+	void *pool_free[RULES_POOL_CLASSES]; /* released small blocks, by size class */
+	void *pool_chunks;         /* chunks the small blocks are cut from, linked */
+	char *pool_bump;           /* unused rest of the newest chunk */
+	size_t pool_left;
 } rules_sandbox;
 
 /* A new state with the restricted libraries loaded and the read-only base built. */

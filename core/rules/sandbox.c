@@ -15,13 +15,75 @@ rules_sandbox *sandbox_of(lua_State *L)
 	return *(rules_sandbox **)lua_getextraspace(L);
 }
 
+/*
+ * Small blocks come from free lists by size class, cut from large chunks that live as long
+ * as the state: a domain's run makes and drops tens of thousands of small tables, strings
+ * and closures, and a free list takes a few instructions where malloc and free take a
+ * hundred. Lua passes the old size on every release and resize, so blocks need no header.
+ */
+#define POOL_CHUNK (64u * 1024u)
+
+static size_t pool_class(size_t n)
+{
+	return (n + RULES_POOL_GRAIN - 1) / RULES_POOL_GRAIN - 1;
+}
+
+static void *pool_get(rules_sandbox *sb, size_t n)
+{
+	size_t c = pool_class(n), size = (c + 1) * RULES_POOL_GRAIN;
+	void *p = sb->pool_free[c];
+
+	if (p) {
+		sb->pool_free[c] = *(void **)p;
+		return p;
+	}
+	if (sb->pool_left < size) {
+		/* the first grain of a chunk links the chunks together */
+		char *chunk = malloc(POOL_CHUNK);
+
+		if (!chunk)
+			return NULL;
+		*(void **)chunk = sb->pool_chunks;
+		sb->pool_chunks = chunk;
+		sb->pool_bump = chunk + RULES_POOL_GRAIN;
+		sb->pool_left = POOL_CHUNK - RULES_POOL_GRAIN;
+	}
+	p = sb->pool_bump;
+	sb->pool_bump += size;
+	sb->pool_left -= size;
+	return p;
+}
+
+static void pool_put(rules_sandbox *sb, void *p, size_t n)
+{
+	size_t c = pool_class(n);
+
+	*(void **)p = sb->pool_free[c];
+	sb->pool_free[c] = p;
+}
+
+static void *block_get(rules_sandbox *sb, size_t n)
+{
+	return n <= RULES_POOL_MAX ? pool_get(sb, n) : malloc(n);
+}
+
+static void block_put(rules_sandbox *sb, void *p, size_t n)
+{
+	if (n <= RULES_POOL_MAX)
+		pool_put(sb, p, n);
+	else
+		free(p);
+}
+
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	rules_sandbox *sb = ud;
 	size_t old = ptr ? osize : 0;
+	void *p;
 
 	if (nsize == 0) {
-		free(ptr);
+		if (ptr)
+			block_put(sb, ptr, osize);
 		sb->mem_used -= old;
 		return NULL;
 	}
@@ -33,8 +95,20 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			return NULL;
 		}
 	}
-	void *p = realloc(ptr, nsize);
-
+	if (!ptr) {
+		p = block_get(sb, nsize);
+	} else if (old > RULES_POOL_MAX && nsize > RULES_POOL_MAX) {
+		p = realloc(ptr, nsize);
+	} else if (old <= RULES_POOL_MAX && nsize <= RULES_POOL_MAX &&
+	           pool_class(old) == pool_class(nsize)) {
+		p = ptr;
+	} else {
+		p = block_get(sb, nsize);
+		if (p) {
+			memcpy(p, ptr, old < nsize ? old : nsize);
+			block_put(sb, ptr, old);
+		}
+	}
 	if (!p)
 		return NULL;
 	sb->mem_used = sb->mem_used - old + nsize;
@@ -307,15 +381,16 @@ lua_State *sandbox_open(rules_sandbox *sb, const dnsvet_rules *rules)
 	sb->mem_limit = SIZE_MAX;
 	sb->rules = rules;
 	L = lua_newstate(sandbox_alloc, sb);
-	if (!L)
+	if (!L) {
+		sandbox_close(sb);
 		return NULL;
+	}
 	*(rules_sandbox **)lua_getextraspace(L) = sb;
 	sb->L = L;
 	lua_pushcfunction(L, open_state);
 	lua_pushlightuserdata(L, sb);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-		lua_close(L);
-		sb->L = NULL;
+		sandbox_close(sb);
 		return NULL;
 	}
 	return L;
@@ -328,4 +403,13 @@ void sandbox_close(rules_sandbox *sb)
 		lua_close(sb->L);
 	}
 	sb->L = NULL;
+	while (sb->pool_chunks) {
+		void *next = *(void **)sb->pool_chunks;
+
+		free(sb->pool_chunks);
+		sb->pool_chunks = next;
+	}
+	memset(sb->pool_free, 0, sizeof(sb->pool_free));
+	sb->pool_bump = NULL;
+	sb->pool_left = 0;
 }
