@@ -326,27 +326,14 @@ void pr_on_lookup(pr_probe *p, pr_qctx *c, const dnsvet_result *r)
 
 static int rr_owner_type(const char *rrs, char *owner, uint16_t *type, char *target)
 {
-	ldns_rr *rr = NULL;
-	char *o;
-	int ok = -1;
+	const char *rd;
 
-	if (ldns_rr_new_frm_str(&rr, rrs, 0, NULL, NULL) != LDNS_STATUS_OK)
+	if (pr_rr_text_split(rrs, owner, type, &rd) != 0)
 		return -1;
-	o = ldns_rdf2str(ldns_rr_owner(rr));
-	if (o && pr_name_norm(o, owner) == 0) {
-		*type = ldns_rr_get_type(rr);
+	target[0] = '\0';
+	if (*type == LDNS_RR_TYPE_CNAME && pr_text_name(rd, target) != 0)
 		target[0] = '\0';
-		if (*type == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) >= 1) {
-			char *t = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-			if (!t || pr_name_norm(t, target) != 0)
-				target[0] = '\0';
-			free(t);
-		}
-		ok = 0;
-	}
-	free(o);
-	ldns_rr_free(rr);
-	return ok;
+	return 0;
 }
 
 static void chain_end(pr_quest *q, const char *err)

@@ -310,8 +310,6 @@ void pr_zone_kick(pr_probe *p, pr_zone *z);
 void pr_zone_fail(pr_probe *p, pr_zone *z, const char *reason);
 void pr_server_lookup_done(pr_probe *p, pr_zone *z, pr_server *s, pr_lookup *lk);
 void pr_server_resolve(pr_probe *p, pr_zone *z, pr_server *s);
-/* Parse an A/AAAA RR string or record into a port-53 address; -1 otherwise. */
-int pr_rr_addr(const ldns_rr *rr, struct sockaddr_storage *ss, socklen_t *len);
 void pr_zone_free(pr_zone *z);
 void pr_classify(pr_addr *a, const dnsvet_result *r, const char *zone);
 
@@ -343,6 +341,15 @@ char *pr_rr_str(const ldns_rr *rr);
  * than cap). */
 #define PR_RR_TEXT_MAX 4096
 int pr_rr_format(const ldns_rr *rr, char *buf, size_t cap);
+/* The name an rdf holds, normalised (pr_name_norm of its text); -1 if none. */
+int pr_rdf_name(const ldns_rdf *rdf, char *out);
+/* The parts of a record text pr_rr_str wrote ("owner ttl class type rdata"):
+ * owner normalised, type, and where the RDATA starts; -1 if it is not one. */
+int pr_rr_text_split(const char *text, char *owner, uint16_t *type, const char **rdata);
+/* The first name of an RDATA text, normalised (a CNAME or NS target). */
+int pr_text_name(const char *rdata, char *out);
+/* An A or AAAA RDATA text as a port-53 address. */
+int pr_text_addr(uint16_t type, const char *rdata, struct sockaddr_storage *ss, socklen_t *len);
 
 /* lookup.c */
 pr_lookup *pr_lookup_get(pr_probe *p, const char *name, uint16_t type, unsigned depth);

@@ -197,3 +197,89 @@ int pr_rr_format(const ldns_rr *rr, char *buf, size_t cap)
 	buf[b.n] = '\0';
 	return (int)b.n;
 }
+
+int pr_rdf_name(const ldns_rdf *rdf, char *out)
+{
+	char buf[LDNS_MAX_DOMAINLEN * 4 + 2];
+	tb b = {buf, 0, sizeof(buf), 0};
+
+	if (!rdf)
+		return -1;
+	if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME ||
+	    ldns_rdf_size(rdf) > LDNS_MAX_DOMAINLEN) {
+		char *s = ldns_rdf2str(rdf);
+		int r = s ? pr_name_norm(s, out) : -1;
+		free(s);
+		return r;
+	}
+	put_dname(&b, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	if (b.over)
+		return -1;
+	buf[b.n] = '\0';
+	return pr_name_norm(buf, out);
+}
+
+int pr_rr_text_split(const char *text, char *owner, uint16_t *type, const char **rdata)
+{
+	const char *field[4], *c = text;
+	size_t len[4];
+	char tmp[LDNS_MAX_DOMAINLEN * 4 + 2];
+
+	for (int i = 0; i < 4; i++) {
+		const char *sp = strchr(c, ' ');
+		if (!sp)
+			return -1;
+		field[i] = c;
+		len[i] = (size_t)(sp - c);
+		c = sp + 1;
+	}
+	if (len[0] >= sizeof(tmp) || len[3] >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, field[0], len[0]);
+	tmp[len[0]] = '\0';
+	if (pr_name_norm(tmp, owner) != 0)
+		return -1;
+	memcpy(tmp, field[3], len[3]);
+	tmp[len[3]] = '\0';
+	*type = pr_type_parse(tmp);
+	if (!*type)
+		return -1;
+	*rdata = c;
+	return 0;
+}
+
+int pr_text_name(const char *rdata, char *out)
+{
+	char tmp[LDNS_MAX_DOMAINLEN * 4 + 2];
+	size_t n = strcspn(rdata, " ");
+
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, rdata, n);
+	tmp[n] = '\0';
+	return pr_name_norm(tmp, out);
+}
+
+int pr_text_addr(uint16_t type, const char *rdata, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (type == LDNS_RR_TYPE_A) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		if (inet_pton(AF_INET, rdata, &s4->sin_addr) != 1)
+			return -1;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(53);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (type == LDNS_RR_TYPE_AAAA) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET6, rdata, &s6->sin6_addr) != 1)
+			return -1;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(53);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
+}

@@ -204,7 +204,6 @@ const char *pr_referral_cut(const dnsvet_result *r, const char *zone, const char
                             char *buf, int *upward)
 {
 	const ldns_rr_list *auth, *ans;
-	char *o;
 
 	*upward = 0;
 	if (dnsvet_result_error(r) != DNSVET_QERR_NONE || !dnsvet_result_pkt(r))
@@ -219,12 +218,8 @@ const char *pr_referral_cut(const dnsvet_result *r, const char *zone, const char
 		ldns_rr *rr = ldns_rr_list_rr(auth, i);
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS)
 			continue;
-		o = ldns_rdf2str(ldns_rr_owner(rr));
-		if (!o || pr_name_norm(o, buf) != 0) {
-			free(o);
+		if (pr_rdf_name(ldns_rr_owner(rr), buf) != 0)
 			return NULL;
-		}
-		free(o);
 		if (strcmp(buf, zone) != 0 && pr_name_is_sub(buf, zone) && pr_name_is_sub(qname, buf))
 			return buf;
 		if (strcmp(buf, zone) == 0)
@@ -602,19 +597,11 @@ static int cname_target(const dnsvet_result *r, const char *qname, char *out)
 
 	for (size_t i = 0; ans && i < ldns_rr_list_rr_count(ans); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		char *o, *t;
 		char on[PR_NAME_MAX];
-		int ok = 0;
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME || ldns_rr_rd_count(rr) < 1)
 			continue;
-		o = ldns_rdf2str(ldns_rr_owner(rr));
-		t = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-		if (o && t && pr_name_norm(o, on) == 0 && strcmp(on, qname) == 0 &&
-		    pr_name_norm(t, out) == 0)
-			ok = 1;
-		free(o);
-		free(t);
-		if (ok)
+		if (pr_rdf_name(ldns_rr_owner(rr), on) == 0 && strcmp(on, qname) == 0 &&
+		    pr_rdf_name(ldns_rr_rdf(rr, 0), out) == 0)
 			return 1;
 	}
 	return 0;
@@ -624,25 +611,30 @@ static int cname_target(const dnsvet_result *r, const char *qname, char *out)
  * order; equal serials: the smaller text), whatever order answers arrive in. */
 static int soa_newer(const ldns_rr *rr, const char *text, const char *old)
 {
-	ldns_rr *o = NULL;
-	uint32_t sn, so;
+	char on[PR_NAME_MAX], *end;
+	const char *rd;
+	uint16_t type;
+	unsigned long so;
+	uint32_t sn;
 	int newer;
 
 	if (!old)
 		return 1;
-	if (ldns_rr_rd_count(rr) < 3 || ldns_rr_new_frm_str(&o, old, 0, NULL, NULL) != LDNS_STATUS_OK)
+	if (ldns_rr_rd_count(rr) < 3 || pr_rr_text_split(old, on, &type, &rd) != 0)
 		return 0;
-	if (ldns_rr_rd_count(o) < 3) {
-		ldns_rr_free(o);
+	/* the serial is the third field: mname rname serial ... */
+	for (int f = 0; f < 2 && rd; f++)
+		rd = (rd = strchr(rd, ' ')) ? rd + 1 : NULL;
+	if (!rd)
 		return 1;
-	}
+	so = strtoul(rd, &end, 10);
+	if (end == rd || (*end && *end != ' '))
+		return 1;
 	sn = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
-	so = ldns_rdf2native_int32(ldns_rr_rdf(o, 2));
-	ldns_rr_free(o);
-	if (sn == so)
+	if (sn == (uint32_t)so)
 		newer = strcmp(text, old) < 0;
 	else
-		newer = (int32_t)(sn - so) > 0;
+		newer = (int32_t)(sn - (uint32_t)so) > 0;
 	return newer;
 }
 
@@ -662,14 +654,12 @@ static void apex_learn(pr_probe *p, pr_zone *z, pr_quest *q, pr_server *srv, pr_
 	for (size_t i = 0; ans && i < ldns_rr_list_rr_count(ans); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(ans, i);
 		ldns_rr_type t = ldns_rr_get_type(rr);
-		char *o = ldns_rdf2str(ldns_rr_owner(rr));
 		char on[PR_NAME_MAX], tn[PR_NAME_MAX];
-		int at_apex = o && pr_name_norm(o, on) == 0 && strcmp(on, z->name) == 0;
-		free(o);
+		int at_apex = pr_rdf_name(ldns_rr_owner(rr), on) == 0 && strcmp(on, z->name) == 0;
 		if (!at_apex || ldns_rr_rd_count(rr) < 1)
 			continue;
 		if (q == z->apex_soa && t == LDNS_RR_TYPE_SOA) {
-			char *mn = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+			int mn = pr_rdf_name(ldns_rr_rdf(rr, 0), tn) == 0;
 			char *text = pr_rr_str(rr);
 			if (text && soa_newer(rr, text, z->soa)) {
 				free(z->soa);
@@ -679,22 +669,19 @@ static void apex_learn(pr_probe *p, pr_zone *z, pr_quest *q, pr_server *srv, pr_
 			free(text);
 			/* The primary named in the SOA is asked too: it often holds
 			 * what the public servers have not transferred yet. */
-			if (mn && pr_name_norm(mn, tn) == 0 && *tn) {
+			if (mn && *tn) {
 				pr_server *s = pr_zone_server(p, z, tn, PR_SRC_MNAME);
 				if (s && z->interest)
 					pr_server_resolve(p, z, s);
 			}
-			free(mn);
 		} else if (q == z->apex_ns && t == LDNS_RR_TYPE_NS) {
-			char *tt = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-			if (tt && pr_name_norm(tt, tn) == 0) {
+			if (pr_rdf_name(ldns_rr_rdf(rr, 0), tn) == 0) {
 				pr_server *s;
 				pr_strv_push_unique(&z->child_ns, tn);
 				s = pr_zone_server(p, z, tn, PR_SRC_CHILD);
 				if (s && z->interest)
 					pr_server_resolve(p, z, s);
 			}
-			free(tt);
 		}
 	}
 }

@@ -85,33 +85,6 @@ pr_server *pr_zone_server(pr_probe *p, pr_zone *z, const char *name, unsigned so
 	return s;
 }
 
-int pr_rr_addr(const ldns_rr *rr, struct sockaddr_storage *ss, socklen_t *len)
-{
-	const ldns_rdf *rd;
-
-	if (!rr || ldns_rr_rd_count(rr) < 1)
-		return -1;
-	rd = ldns_rr_rdf(rr, 0);
-	memset(ss, 0, sizeof(*ss));
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(53);
-		memcpy(&s4->sin_addr, ldns_rdf_data(rd), 4);
-		*len = sizeof(*s4);
-		return 0;
-	}
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(53);
-		memcpy(&s6->sin6_addr, ldns_rdf_data(rd), 16);
-		*len = sizeof(*s6);
-		return 0;
-	}
-	return -1;
-}
-
 static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
@@ -238,14 +211,14 @@ void pr_server_resolve(pr_probe *p, pr_zone *z, pr_server *s)
 void pr_server_lookup_done(pr_probe *p, pr_zone *z, pr_server *s, pr_lookup *lk)
 {
 	for (size_t i = 0; i < lk->rrs.n; i++) {
-		ldns_rr *rr = NULL;
 		struct sockaddr_storage ss;
 		socklen_t len;
-		if (ldns_rr_new_frm_str(&rr, lk->rrs.v[i], 0, NULL, NULL) != LDNS_STATUS_OK)
-			continue;
-		if (ldns_rr_get_type(rr) == lk->type && pr_rr_addr(rr, &ss, &len) == 0)
+		char owner[PR_NAME_MAX];
+		const char *rd;
+		uint16_t type;
+		if (pr_rr_text_split(lk->rrs.v[i], owner, &type, &rd) == 0 && type == lk->type &&
+		    pr_text_addr(type, rd, &ss, &len) == 0)
 			pr_server_add_addr(p, z, s, &ss, len, lk->depth);
-		ldns_rr_free(rr);
 	}
 	if (lk->rcode != LDNS_RCODE_NOERROR && !s->addr_error) {
 		if (lk->error)
@@ -306,23 +279,19 @@ void pr_zone_fail(pr_probe *p, pr_zone *z, const char *reason)
 static void add_glue_addrs(pr_probe *p, pr_zone *z, unsigned depth)
 {
 	for (size_t i = 0; i < z->glue.n; i++) {
-		ldns_rr *rr = NULL;
 		struct sockaddr_storage ss;
 		socklen_t len;
 		char owner[PR_NAME_MAX];
-		char *o;
-		if (ldns_rr_new_frm_str(&rr, z->glue.v[i], 0, NULL, NULL) != LDNS_STATUS_OK)
-			continue;
-		o = ldns_rdf2str(ldns_rr_owner(rr));
-		if (o && pr_name_norm(o, owner) == 0 && pr_rr_addr(rr, &ss, &len) == 0) {
+		const char *rd;
+		uint16_t type;
+		if (pr_rr_text_split(z->glue.v[i], owner, &type, &rd) == 0 &&
+		    pr_text_addr(type, rd, &ss, &len) == 0) {
 			for (size_t k = 0; k < z->servers.n; k++) {
 				pr_server *s = z->servers.v[k];
 				if (strcmp(s->name, owner) == 0)
 					pr_server_add_addr(p, z, s, &ss, len, depth);
 			}
 		}
-		free(o);
-		ldns_rr_free(rr);
 	}
 }
 
@@ -408,47 +377,33 @@ pr_zone *pr_zone_from_referral(pr_probe *p, pr_zone *parent, const char *cut,
 		goto oom;
 	for (size_t i = 0; auth && i < ldns_rr_list_rr_count(auth); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(auth, i);
-		char *o, *t;
 		char on[PR_NAME_MAX], tn[PR_NAME_MAX];
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
 			continue;
-		o = ldns_rdf2str(ldns_rr_owner(rr));
-		t = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-		if (o && t && pr_name_norm(o, on) == 0 && strcmp(on, cut) == 0 &&
-		    pr_name_norm(t, tn) == 0) {
+		if (pr_rdf_name(ldns_rr_owner(rr), on) == 0 && strcmp(on, cut) == 0 &&
+		    pr_rdf_name(ldns_rr_rdf(rr, 0), tn) == 0) {
 			if (pr_strv_push_unique(&d->ns, tn) != 0)
-				goto oom_free;
+				goto oom;
 			if (ldns_rr_ttl(rr) < ttl)
 				ttl = ldns_rr_ttl(rr);
 		}
-		free(o);
-		free(t);
-		continue;
-oom_free:
-		free(o);
-		free(t);
-		goto oom;
 	}
 	for (size_t i = 0; add && i < ldns_rr_list_rr_count(add); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(add, i);
 		ldns_rr_type t = ldns_rr_get_type(rr);
-		char *o;
 		char on[PR_NAME_MAX];
 		if (t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA)
 			continue;
-		o = ldns_rdf2str(ldns_rr_owner(rr));
 		/* Glue outside the parent's own namespace is not the parent's to give. */
-		if (o && pr_name_norm(o, on) == 0 && pr_strv_has(&d->ns, on) &&
+		if (pr_rdf_name(ldns_rr_owner(rr), on) == 0 && pr_strv_has(&d->ns, on) &&
 		    pr_name_is_sub(on, parent->name)) {
 			char *s = pr_rr_str(rr);
 			if (!s || pr_strv_push(&d->glue, s) != 0) {
 				free(s);
-				free(o);
 				goto oom;
 			}
 			free(s);
 		}
-		free(o);
 	}
 	if (ttl == UINT32_MAX)
 		ttl = 0;
