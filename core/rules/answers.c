@@ -1,5 +1,6 @@
 /* Lookups in the observation tree shared by ctx methods, the replay and the live asker. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "rules/rules_int.h"
@@ -99,6 +100,77 @@ dnsvet_node *dnsvet_rules_answers_entry(dnsvet_node *obs, const char *name, cons
 	if (dnsvet_node_list_append(answers, entry) != DNSVET_OK)
 		return NULL;
 	return entry;
+}
+
+/* FNV-1a of the name as rules_name_eq compares it and of the type, both case-folded. */
+static uint64_t entry_hash(const char *name, const char *type)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t n = strlen(name);
+
+	if (n > 1 && name[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)tolower((unsigned char)name[i])) * 1099511628211u;
+	h = (h ^ ' ') * 1099511628211u;
+	for (; *type; type++)
+		h = (h ^ (unsigned char)toupper((unsigned char)*type)) * 1099511628211u;
+	return h;
+}
+
+static int entry_is(const dnsvet_node *e, const char *name, const char *type)
+{
+	const char *t = dnsvet_node_string(dnsvet_node_map_get(e, "type"));
+
+	return t && strcasecmp(t, type) == 0 &&
+	       rules_name_eq(dnsvet_node_string(dnsvet_node_map_get(e, "name")), name);
+}
+
+static int index_build(dnsvet_rules_runner *r)
+{
+	dnsvet_node *answers = dnsvet_node_map_get(r->obs, "answers");
+	size_t n = dnsvet_node_size(answers), cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	r->ans_idx = calloc(cap, sizeof(*r->ans_idx));
+	if (!r->ans_idx)
+		return -1;
+	r->ans_cap = cap;
+	for (size_t i = 0; i < n; i++) {
+		dnsvet_node *e = dnsvet_node_list_at(answers, i);
+		const char *name = dnsvet_node_string(dnsvet_node_map_get(e, "name"));
+		const char *type = dnsvet_node_string(dnsvet_node_map_get(e, "type"));
+		size_t k;
+
+		if (!name || !type)
+			continue;
+		/* the first entry of a name and type is the one a lookup finds */
+		for (k = entry_hash(name, type) & (cap - 1); r->ans_idx[k]; k = (k + 1) & (cap - 1))
+			if (entry_is(r->ans_idx[k], name, type))
+				break;
+		if (!r->ans_idx[k])
+			r->ans_idx[k] = e;
+	}
+	return 0;
+}
+
+dnsvet_node *rules_answers_find(dnsvet_rules_runner *r, const char *name, const char *type)
+{
+	if (!r->ans_cap && index_build(r))
+		return dnsvet_rules_answers_entry(r->obs, name, type, 0);
+	for (size_t k = entry_hash(name, type) & (r->ans_cap - 1); r->ans_idx[k];
+	     k = (k + 1) & (r->ans_cap - 1))
+		if (entry_is(r->ans_idx[k], name, type))
+			return r->ans_idx[k];
+	return NULL;
+}
+
+void rules_answers_forget(dnsvet_rules_runner *r)
+{
+	free(r->ans_idx);
+	r->ans_idx = NULL;
+	r->ans_cap = 0;
 }
 
 int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,

@@ -32,17 +32,34 @@ static const char *arg_name(lua_State *L, int idx, char *buf, size_t len)
 	return buf;
 }
 
+/* Registry: type mnemonics found valid, so that ldns's table is searched once per type. */
+static const char types_key = 't';
+
 static const char *arg_type(lua_State *L, int idx, char *buf, size_t len)
 {
 	size_t n;
 	const char *s = luaL_checklstring(L, idx, &n);
+	int known;
 
 	if (n == 0 || n >= len)
 		luaL_argerror(L, idx, "not an RR type");
 	for (size_t i = 0; i <= n; i++)
 		buf[i] = (char)toupper((unsigned char)s[i]);
-	if (ldns_get_rr_type_by_name(buf) == 0 && strcmp(buf, "TYPE0") != 0)
-		luaL_argerror(L, idx, lua_pushfstring(L, "unknown RR type '%s'", s));
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &types_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &types_key);
+	}
+	known = lua_getfield(L, -1, buf) != LUA_TNIL;
+	lua_pop(L, 1);
+	if (!known) {
+		if (ldns_get_rr_type_by_name(buf) == 0 && strcmp(buf, "TYPE0") != 0)
+			luaL_argerror(L, idx, lua_pushfstring(L, "unknown RR type '%s'", s));
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, buf);
+	}
+	lua_pop(L, 1);
 	return buf;
 }
 
@@ -56,7 +73,7 @@ static int ctx_answers(lua_State *L)
 
 	arg_name(L, 2, name, sizeof(name));
 	arg_type(L, 3, type, sizeof(type));
-	e = dnsvet_rules_answers_entry(r->obs, name, type, 0);
+	e = rules_answers_find(r, name, type);
 	if (e)
 		rv_push_node(L, e, RV_ENTRY, r->gen);
 	else
@@ -94,7 +111,7 @@ static const char *target_desc(const pending_q *q, char *buf, size_t len)
 static int push_answer(lua_State *L, dnsvet_rules_runner *r, rules_exec *ex, int final)
 {
 	pending_q *q = &ex->q;
-	dnsvet_node *e = dnsvet_rules_answers_entry(r->obs, q->name, q->type, 0);
+	dnsvet_node *e = rules_answers_find(r, q->name, q->type);
 	char buf[128];
 
 	if (e && rules_entry_satisfies(e, q->target, (const char *const *)q->servers.v, q->servers.n)) {

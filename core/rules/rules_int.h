@@ -220,6 +220,8 @@ struct dnsvet_rules_runner {
 	size_t nex;
 	rules_exec *cur;
 	int ctx_ref;
+	dnsvet_node **ans_idx;     /* open addressing on the answers entries (answers.c) */
+	size_t ans_cap;            /* slots, a power of two; 0: not built */
 	dnsvet_rules_question *qs;
 	size_t nq, capq;
 };
@@ -231,6 +233,11 @@ void ctx_push(dnsvet_rules_runner *r);
 void exec_fail(dnsvet_rules_runner *r, rules_exec *ex, const char *where, const char *why);
 /* answers.c */
 int rules_name_eq(const char *a, const char *b);
+/* The answers entry for name and type, as dnsvet_rules_answers_entry finds it, through an
+ * index of the domain's entries built on first use. */
+dnsvet_node *rules_answers_find(dnsvet_rules_runner *r, const char *name, const char *type);
+/* Drops the index: the run ended, or an asker added to the tree. */
+void rules_answers_forget(dnsvet_rules_runner *r);
 /* Whether entry holds replies for q (see dnsvet_rules_asker). */
 int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,
                           size_t n_servers);

@@ -175,6 +175,7 @@ static void session_clear(dnsvet_rules_runner *r)
 		r->ctx_ref = LUA_NOREF;
 	}
 	rv_end_domain(L);
+	rules_answers_forget(r);
 	r->active = 0;
 	r->obs = NULL;
 	r->cur = NULL;
@@ -268,6 +269,7 @@ dnsvet_status dnsvet_rules_step(dnsvet_rules_runner *r, const dnsvet_rules_quest
 	if (r->asked) {
 		/* the caller recorded answers: views built before must show them */
 		rv_refresh_answers(r->L);
+		rules_answers_forget(r);
 		for (size_t i = 0; i < r->nex; i++)
 			if (r->ex[i].state == EX_QUERY)
 				r->ex[i].state = EX_READY;
