@@ -59,7 +59,8 @@ typedef struct dnsvet_engine_opts {
 	unsigned timeout_ms;      /* timeout of a query's first try; later tries double it */
 	unsigned timeout_max_ms;  /* cap on one try's timeout after backoff */
 	unsigned retries;         /* tries after the first one that timed out (0 = one try) */
-	unsigned max_inflight;    /* queries holding a socket at once; each needs one fd */
+	unsigned max_inflight;    /* queries holding a socket at once; each needs one fd (UDP
+	                           * sockets stay open between tries: up to this many) */
 	unsigned max_per_server;  /* queries in flight to one server address (0 = no cap) */
 	unsigned qps;             /* new queries started per second, 0 = unlimited */
 	uint16_t edns_size;       /* EDNS0 UDP size advertised; 0 = no OPT record unless DO */
