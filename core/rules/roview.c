@@ -1,12 +1,15 @@
 /*
  * Read-only Lua views of document trees.
  *
- * A view is an empty proxy table whose metatable carries the node it shows. The first
- * access builds the backing table of one level (children become views in turn) and points
- * __index at it, so later reads take the VM's fast path with no C call. Rules therefore
- * pay only for the part of the observation set they look at. Writes always fail
- * (__newindex), the metatable is hidden (__metatable), and a view kept past its domain's
- * run refuses to build (generation check) instead of touching freed nodes.
+ * A view is a proxy table showing one node. It starts closed: it holds only the node, under
+ * a key no rule can produce, and shares one metatable with every closed view of its kind in
+ * the domain, so making one costs one small table. The first access opens it: the backing
+ * table of that one level is built (children become closed views in turn) and the proxy
+ * gets a metatable of its own whose __index is the backing, so later reads take the VM's
+ * fast path with no C call. Rules therefore pay only for the part of the observation set
+ * they look at. Writes always fail (__newindex), the metatable is hidden (__metatable), and
+ * a view kept past its domain's run refuses to open (the shared metatable carries the
+ * domain's generation) instead of touching freed nodes.
  *
  * Views a rule can reach in more than one way (answers entries, zones, the ctx fields) are
  * cached by node for the domain, so every path to them yields the same table; the many small
@@ -16,16 +19,21 @@
 #include <string.h>
 #include "rules/rules_int.h"
 
-enum { MT_NODE = 1, MT_KIND = 2, MT_GEN = 3 };
+enum { MT_KIND = 1, MT_GEN = 2 };
 
+static const char node_key = 'n';     /* proxy[&node_key]: the node, as light userdata */
 static const char cache_key = 'c';
 static const char rrcache_key = 'r';
 static const char empty_key = 'e';
+static const char closed_key = 'l';   /* the domain's closed-view metatables, by kind */
+static const char closed0_key = 'p';  /* the same for permanent views (generation 0) */
 
 #define CONV_MAX_DEPTH 24
 #define CONV_MAX_NODES 20000
 
 static int ro_pairs(lua_State *L);
+static int ro_len(lua_State *L);
+static int open_index(lua_State *L);
 
 static int ro_newindex(lua_State *L)
 {
@@ -85,10 +93,73 @@ static int is_view(lua_State *L, int idx)
 
 	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
 		return 0;
-	lua_getfield(L, -1, "__pairs");
+	lua_pushliteral(L, "__pairs");
+	lua_rawget(L, -2);
 	r = lua_tocfunction(L, -1) == ro_pairs;
 	lua_pop(L, 2);
 	return r;
+}
+
+/* Completes the metatable at the top with what every view's metatable holds but __index. */
+static void finish_meta(lua_State *L, enum rv_kind kind, uint64_t gen)
+{
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	lua_pushinteger(L, kind);
+	lua_rawseti(L, -2, MT_KIND);
+	lua_pushinteger(L, (lua_Integer)gen);
+	lua_rawseti(L, -2, MT_GEN);
+}
+
+/* Pushes the metatable of an open view over the backing table at index backing. */
+static void push_open_meta(lua_State *L, int backing, enum rv_kind kind, uint64_t gen)
+{
+	lua_createtable(L, 2, 5);
+	lua_pushvalue(L, backing);
+	lua_setfield(L, -2, "__index");
+	finish_meta(L, kind, gen);
+}
+
+/* Pushes the metatable shared by the closed views of kind in generation gen (the current
+ * domain's, or 0 for permanent ones). */
+static void push_closed_meta(lua_State *L, enum rv_kind kind, uint64_t gen)
+{
+	const void *key = gen ? &closed_key : &closed0_key;
+
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_createtable(L, RV_RR + 1, 0);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+	}
+	if (lua_rawgeti(L, -1, (lua_Integer)kind + 1) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_createtable(L, 2, 5);
+	lua_pushcfunction(L, open_index);
+	lua_setfield(L, -2, "__index");
+	finish_meta(L, kind, gen);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, (lua_Integer)kind + 1);
+	lua_remove(L, -2);
+}
+
+/* Pushes a closed view of node. */
+static void push_view(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen)
+{
+	lua_createtable(L, 0, 1);
+	lua_pushlightuserdata(L, (void *)node);
+	lua_rawsetp(L, -2, &node_key);
+	push_closed_meta(L, kind, gen);
+	lua_setmetatable(L, -2);
 }
 
 static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind parent,
@@ -141,20 +212,19 @@ static void build_rr(lua_State *L, const dnsvet_node *node)
 	lua_remove(L, -2);
 }
 
-/* Builds the backing of the view whose metatable is at mt; pushes it. */
-static void materialize(lua_State *L, int mt)
+/* Opens the closed view at idx whose metatable is at mt; pushes its backing. */
+static void open_view(lua_State *L, int idx, int mt)
 {
 	rules_sandbox *sb = sandbox_of(L);
 	const dnsvet_node *node;
 	enum rv_kind kind;
 	uint64_t gen;
 
-	mt = lua_absindex(L, mt);
 	lua_rawgeti(L, mt, MT_GEN);
 	gen = (uint64_t)lua_tointeger(L, -1);
 	lua_rawgeti(L, mt, MT_KIND);
 	kind = (enum rv_kind)lua_tointeger(L, -1);
-	lua_rawgeti(L, mt, MT_NODE);
+	lua_rawgetp(L, idx, &node_key);
 	node = lua_touserdata(L, -1);
 	lua_pop(L, 3);
 	if (!node)
@@ -166,11 +236,11 @@ static void materialize(lua_State *L, int mt)
 		build_rr(L, node);
 	else
 		build_backing(L, node, kind, gen);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, mt, "__index");
+	push_open_meta(L, lua_gettop(L), kind, gen);
+	lua_setmetatable(L, idx);
 }
 
-/* Pushes the backing table of the view at idx, building it when needed. */
+/* Pushes the backing table of the view at idx, opening it when needed. */
 static void view_backing(lua_State *L, int idx)
 {
 	int mt;
@@ -179,16 +249,17 @@ static void view_backing(lua_State *L, int idx)
 	if (!lua_getmetatable(L, idx))
 		luaL_error(L, "not a read-only view");
 	mt = lua_gettop(L);
-	if (lua_getfield(L, mt, "__index") == LUA_TTABLE) {
+	lua_pushliteral(L, "__index");
+	if (lua_rawget(L, mt) == LUA_TTABLE) {
 		lua_remove(L, mt);
 		return;
 	}
 	lua_pop(L, 1);
-	materialize(L, mt);
+	open_view(L, idx, mt);
 	lua_remove(L, mt);
 }
 
-static int lazy_index(lua_State *L)
+static int open_index(lua_State *L)
 {
 	view_backing(L, 1);
 	lua_pushvalue(L, 2);
@@ -235,39 +306,12 @@ int rv_next(lua_State *L)
 	return 1;
 }
 
-static void push_view(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen,
-                      int backing)
-{
-	lua_createtable(L, 0, 0);
-	lua_createtable(L, 3, 5);
-	if (backing)
-		lua_pushvalue(L, backing);
-	else
-		lua_pushcfunction(L, lazy_index);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, ro_newindex);
-	lua_setfield(L, -2, "__newindex");
-	lua_pushcfunction(L, ro_len);
-	lua_setfield(L, -2, "__len");
-	lua_pushcfunction(L, ro_pairs);
-	lua_setfield(L, -2, "__pairs");
-	lua_pushliteral(L, "read-only");
-	lua_setfield(L, -2, "__metatable");
-	if (node) {
-		lua_pushlightuserdata(L, (void *)node);
-		lua_rawseti(L, -2, MT_NODE);
-	}
-	lua_pushinteger(L, kind);
-	lua_rawseti(L, -2, MT_KIND);
-	lua_pushinteger(L, (lua_Integer)gen);
-	lua_rawseti(L, -2, MT_GEN);
-	lua_setmetatable(L, -2);
-}
-
 void rv_wrap_table(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
-	push_view(L, NULL, RV_PLAIN, 0, idx);
+	lua_createtable(L, 0, 0);
+	push_open_meta(L, idx, RV_PLAIN, 0);
+	lua_setmetatable(L, -2);
 }
 
 /* Pushes a scalar as its value, or returns 0 for a list or map (kind adjusted). */
@@ -312,7 +356,7 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 				return;
 			}
 			lua_pop(L, 1);
-			push_view(L, node, kind, gen, 0);
+			push_view(L, node, kind, gen);
 			lua_pushvalue(L, -1);
 			lua_rawsetp(L, -3, node);
 			lua_remove(L, -2);
@@ -320,7 +364,7 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 		}
 		lua_pop(L, 1);
 	}
-	push_view(L, node, kind, gen, 0);
+	push_view(L, node, kind, gen);
 }
 
 /*
@@ -352,7 +396,7 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 		lua_rawsetp(L, LUA_REGISTRYINDEX, &empty_key);
 		return;
 	}
-	push_view(L, node, kind, gen, 0);
+	push_view(L, node, kind, gen);
 }
 
 void rv_init(lua_State *L)
@@ -367,6 +411,8 @@ void rv_begin_domain(lua_State *L, uint64_t gen)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
 	lua_newtable(L);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &closed_key);
 }
 
 void rv_end_domain(lua_State *L)
@@ -375,6 +421,8 @@ void rv_end_domain(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
 	lua_pushnil(L);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &closed_key);
 	sandbox_of(L)->gen = 0;
 }
 
@@ -400,8 +448,10 @@ void rv_refresh_answers(lua_State *L)
 		case RV_ANSWERS:
 		case RV_ENTRY:
 		case RV_REPLIES:
-			if (lua_getfield(L, -2, "__index") == LUA_TTABLE) {
-				lua_pushvalue(L, -3);
+			/* closed views read the tree when opened: only open ones are stale */
+			lua_pushliteral(L, "__index");
+			if (lua_rawget(L, -3) == LUA_TTABLE) {
+				lua_pushvalue(L, -4);
 				lua_rawseti(L, todo, ++n);
 			}
 			lua_pop(L, 1);
@@ -413,7 +463,8 @@ void rv_refresh_answers(lua_State *L)
 	}
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_rawgeti(L, todo, i);
-		lua_rawgeti(L, -1, MT_NODE);
+		lua_getmetatable(L, -1);
+		lua_rawgetp(L, -2, &node_key);
 		const dnsvet_node *node = lua_touserdata(L, -1);
 		lua_rawgeti(L, -2, MT_KIND);
 		enum rv_kind kind = (enum rv_kind)lua_tointeger(L, -1);
@@ -422,7 +473,7 @@ void rv_refresh_answers(lua_State *L)
 		lua_pop(L, 3);
 		build_backing(L, node, kind, gen);
 		lua_setfield(L, -2, "__index");
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
 	lua_pop(L, 2);
 }
@@ -437,8 +488,9 @@ const dnsvet_node *rv_node_of(lua_State *L, int idx, const char **raw)
 		*raw = NULL;
 	if (!is_view(L, idx))
 		return NULL;
+	idx = lua_absindex(L, idx);
 	lua_getmetatable(L, idx);
-	lua_rawgeti(L, -1, MT_NODE);
+	lua_rawgetp(L, idx, &node_key);
 	node = lua_touserdata(L, -1);
 	lua_rawgeti(L, -2, MT_GEN);
 	gen = (uint64_t)lua_tointeger(L, -1);
