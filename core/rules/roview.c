@@ -368,6 +368,47 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 }
 
 /*
+ * Short lists of strings (a reply's `source`) repeat across a domain's many replies; equal
+ * ones share one view per domain, found by their contents in the RR cache (whose other keys,
+ * RR strings, hold no NUL byte). Returns 0 when node is not such a list.
+ */
+static int push_shared_strings(lua_State *L, const dnsvet_node *node, uint64_t gen)
+{
+	char key[256];
+	size_t n = dnsvet_node_size(node), k = 1;
+
+	if (dnsvet_node_type_of(node) != DNSVET_NODE_LIST || n == 0 || n > 8)
+		return 0;
+	key[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *v = dnsvet_node_string(dnsvet_node_list_at(node, i));
+		size_t len = v ? strlen(v) : 0;
+
+		if (!v || len > 64 || k + 1 + len > sizeof(key))
+			return 0;
+		key[k++] = (char)len;
+		memcpy(key + k, v, len);
+		k += len;
+	}
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_pushlstring(L, key, k);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return 1;
+	}
+	lua_pop(L, 1);
+	push_view(L, node, RV_PLAIN, gen);
+	lua_pushlstring(L, key, k);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, -4);
+	lua_remove(L, -2);
+	return 1;
+}
+
+/*
  * A child met while building a backing table. Views that can also be reached another way
  * (ctx:answers, ctx:zone_of, the ctx fields, an asker's refresh) go through the per-domain
  * cache so that every path yields the same table; the others (replies, RR lists, RRs, the
@@ -385,6 +426,8 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 		rv_push_node(L, node, kind, gen);
 		return;
 	}
+	if (kind == RV_PLAIN && push_shared_strings(L, node, gen))
+		return;
 	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST && dnsvet_node_size(node) == 0) {
 		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)
 			return;
