@@ -166,6 +166,15 @@ static pr_zone *zone_of(const pr_name *pn)
 	return pn->holder ? pn->holder : pn->at;
 }
 
+/* By server name, then address. */
+static int reply_cmp(const void *a, const void *b)
+{
+	const pr_reply *x = *(pr_reply *const *)a, *y = *(pr_reply *const *)b;
+	int c = strcmp(x->server ? x->server : "", y->server ? y->server : "");
+
+	return c ? c : strcmp(x->addr, y->addr);
+}
+
 dnsvet_node *pr_quest_node(pr_probe *p, pr_quest *q)
 {
 	bld b = {0};
@@ -180,11 +189,20 @@ dnsvet_node *pr_quest_node(pr_probe *p, pr_quest *q)
 	set_str(&b, m, "type", pr_type_str(q->type, tb, sizeof(tb)));
 	if (q->auth.n) {
 		dnsvet_node *l = chk(&b, dnsvet_node_new_list());
-		for (size_t i = 0; l && i < q->auth.n; i++) {
-			pr_reply *r = q->auth.v[i];
-			if (r->zone == z)
-				append(&b, l, reply_node(&b, r, 0));
+		/* Servers are asked as their addresses arrive, so the asking order varies from
+		 * run to run; the observations (and the evidence rules quote) must not. */
+		pr_reply **v = malloc(q->auth.n * sizeof(*v));
+		if (!v)
+			b.bad = 1;
+		for (size_t i = 0; v && i < q->auth.n; i++)
+			v[i] = q->auth.v[i];
+		if (v)
+			qsort(v, q->auth.n, sizeof(*v), reply_cmp);
+		for (size_t i = 0; l && v && i < q->auth.n; i++) {
+			if (v[i]->zone == z)
+				append(&b, l, reply_node(&b, v[i], 0));
 		}
+		free(v);
 		set(&b, m, "auth", l);
 	}
 	if (q->res.n) {
