@@ -315,7 +315,9 @@ void eng_finish(dnsvet_engine *eng, struct eng_query *q, dnsvet_qerror err, int 
 {
 	if (q->state == EQ_DONE)
 		return;
-	if (q->state != EQ_WAITING) {
+	/* A query holds a slot from its start, also when its first socket could
+	 * not be opened and it is still EQ_WAITING. */
+	if (q->slot != SLOT_NONE) {
 		eng_close_fd(eng, q);
 		eng_heap_remove(&eng->timers, q);
 		slot_release(eng, q);

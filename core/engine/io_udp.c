@@ -152,9 +152,11 @@ void eng_udp_start(dnsvet_engine *eng, struct eng_query *q, uint64_t now)
 		return;
 	}
 	/* Taken before the previous try's socket goes back: a retry leaves
-	 * from another port. */
+	 * from another port, unless no other socket can be had. */
 	us = usock_take(eng, fam);
 	eng_close_fd(eng, q);
+	if (us == ENG_NONE && q->res->tries > 0)
+		us = usock_take(eng, fam);
 	if (us == ENG_NONE) {
 		eng_open_failed(eng, q, errno);
 		return;

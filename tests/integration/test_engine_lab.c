@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -786,6 +787,80 @@ static void test_socket_pool(void)
 	dnsvet_engine_free(eng);
 }
 
+/* The lowest free descriptor: a limit there leaves none to open. */
+static unsigned lowest_free_fd(void)
+{
+	int fd = 0;
+
+	while (fcntl(fd, F_GETFD) != -1)
+		fd++;
+	return (unsigned)fd;
+}
+
+/* Out of descriptors, queries wait for one instead of failing, and idle UDP
+ * sockets are given back first: UDP queries through 16 spare descriptors fill
+ * the pool, then TCP queries (one descriptor each) still find theirs. */
+static void test_fd_limit(void)
+{
+	struct rlimit old, low;
+	dnsvet_engine_opts o;
+	dnsvet_engine *eng = NULL;
+	static struct par p;
+	static struct par_item items[220];
+
+	if (getrlimit(RLIMIT_NOFILE, &old) != 0)
+		return;
+	low = old;
+	low.rlim_cur = lowest_free_fd() + 16;
+	dnsvet_engine_opts_default(&o);
+	o.max_inflight = 200;
+	o.max_per_server = 200;
+	o.timeout_ms = 2000;
+	CHECK(dnsvet_engine_new(&o, &eng) == DNSVET_OK);
+	CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	for (int i = 0; i < 220; i++) {
+		snprintf(p.names[i], sizeof(p.names[i]), "f%d.com.", i);
+		items[i] = (struct par_item){ &p, i };
+		dnsvet_query q = mkq(&root_ns, root_ns_len, p.names[i], LDNS_RR_TYPE_A,
+		                     i < 200 ? 0 : DNSVET_QF_TCP, 0);
+		CHECK(dnsvet_engine_submit(eng, &q, par_item_cb, &items[i]) == DNSVET_OK);
+		if (i == 199) {
+			CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+			CHECK_EQ(p.answered, 200);
+		}
+	}
+	CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+	CHECK_EQ(p.answered, 220);
+	CHECK_EQ(p.failed, 0);
+	dnsvet_engine_free(eng);
+	setrlimit(RLIMIT_NOFILE, &old);
+
+	/* No descriptor at all and nothing to wait for: the queries fail, and
+	 * nothing stays counted in flight. */
+	static struct par p2;
+	static struct par_item items2[4];
+	CHECK(dnsvet_engine_new(&o, &eng) == DNSVET_OK);
+	low.rlim_cur = lowest_free_fd();
+	CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(p2.names[i], sizeof(p2.names[i]), "g%d.com.", i);
+		items2[i] = (struct par_item){ &p2, i };
+		dnsvet_query q = mkq(&root_ns, root_ns_len, p2.names[i], LDNS_RR_TYPE_A,
+		                     i == 3 ? DNSVET_QF_TCP : 0, 0);
+		CHECK(dnsvet_engine_submit(eng, &q, par_item_cb, &items2[i]) == DNSVET_OK);
+		if (i == 2) {
+			CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+			CHECK_EQ(p2.failed, 3);
+			CHECK_EQ(eng->inflight, 0);
+			setrlimit(RLIMIT_NOFILE, &old);
+		}
+	}
+	CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
+	CHECK_EQ(p2.answered, 1);
+	CHECK_EQ(eng->inflight, 0);
+	dnsvet_engine_free(eng);
+}
+
 int main(void)
 {
 	const char *mb = getenv("LAB_MISBEHAVE");
@@ -826,5 +901,6 @@ int main(void)
 	test_cancel_inflight();
 	test_caps();
 	test_socket_pool();
+	test_fd_limit();
 	return t_finish("test_engine_lab");
 }
