@@ -378,9 +378,10 @@ static void test_forged_answers(void)
 	uint8_t junk[7] = { 1, 2, 3, 4, 5, 6, 7 };
 	CHECK(send_forged(&server, &dst, junk, sizeof(junk)) == 0);
 
-	double t0 = now_ms();
+	/* The forgeries arrive first; the real answer comes ~300 ms later. Its RTT (below)
+	 * shows it was the one taken, without a wall-clock check that a slow run (valgrind)
+	 * would break. */
 	CHECK(dnsvet_engine_run(eng) == DNSVET_OK);
-	CHECK(now_ms() - t0 > 200.0);
 	CHECK(r != NULL);
 	if (r) {
 		char a[64];
@@ -423,9 +424,7 @@ static void test_dead_and_unreachable(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dnsvet_query q = mkq_text(cases[i].addr, "example.com.", LDNS_RR_TYPE_A,
 		                          cases[i].flags, 0);
-		double t0 = now_ms();
 		dnsvet_result *r = ask(eng, &q);
-		double el = now_ms() - t0;
 		if (!r)
 			continue;
 		if (dnsvet_result_error(r) != cases[i].err)
@@ -435,10 +434,9 @@ static void test_dead_and_unreachable(void)
 		CHECK_EQ(dnsvet_result_error(r), cases[i].err);
 		CHECK(dnsvet_result_errno(r) != 0);
 		CHECK(dnsvet_result_pkt(r) == NULL);
-		/* Immediate, not a timeout in disguise. */
-		CHECK(el < 500.0);
 		dnsvet_result_free(r);
 	}
+	/* Immediate errors, not timeouts in disguise. */
 	dnsvet_engine_stats st;
 	dnsvet_engine_stats_get(eng, &st);
 	CHECK_EQ(st.timeouts, 0);
