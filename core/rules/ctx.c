@@ -81,6 +81,41 @@ static int ctx_answers(lua_State *L)
 	return 1;
 }
 
+/*
+ * ctx:answers_with_rcode(side, rcode): the answers entries with a reply of that rcode from
+ * side, in the order of ctx.obs.answers. Read from the tree in C, so that a rule looking for
+ * the rare failing reply opens the views of the entries it keeps, not of every reply.
+ */
+static int ctx_answers_with_rcode(lua_State *L)
+{
+	static const char *const sides[] = {"auth", "resolvers", NULL};
+	dnsvet_rules_runner *r = runner_of(L);
+	const char *side = sides[luaL_checkoption(L, 2, NULL, sides)];
+	const char *rcode = luaL_checkstring(L, 3);
+	const dnsvet_node *answers = dnsvet_node_map_get(r->obs, "answers");
+	lua_Integer k = 0;
+
+	lua_newtable(L);
+	for (size_t i = 0; i < dnsvet_node_size(answers); i++) {
+		const dnsvet_node *e = dnsvet_node_list_at(answers, i);
+		const dnsvet_node *replies = dnsvet_node_map_get(e, side);
+
+		for (size_t j = 0; j < dnsvet_node_size(replies); j++) {
+			const char *rc = dnsvet_node_string(
+				dnsvet_node_map_get(dnsvet_node_list_at(replies, j), "rcode"));
+
+			if (rc && strcmp(rc, rcode) == 0) {
+				rv_push_node(L, e, RV_ENTRY, r->gen);
+				lua_rawseti(L, -2, ++k);
+				break;
+			}
+		}
+	}
+	rv_wrap_table(L, -1);
+	lua_remove(L, -2);
+	return 1;
+}
+
 static int ctx_zone_of(lua_State *L)
 {
 	dnsvet_rules_runner *r = runner_of(L);
@@ -435,7 +470,8 @@ void ctx_push(dnsvet_rules_runner *r)
 	const dnsvet_node *obs = r->obs;
 	static const luaL_Reg methods[] = {
 		{"report", ctx_report}, {"answers", ctx_answers}, {"query", ctx_query},
-		{"zone_of", ctx_zone_of}, {"findings", ctx_findings}, {NULL, NULL}
+		{"zone_of", ctx_zone_of}, {"findings", ctx_findings},
+		{"answers_with_rcode", ctx_answers_with_rcode}, {NULL, NULL}
 	};
 
 	lua_createtable(L, 0, 16);

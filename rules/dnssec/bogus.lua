@@ -35,7 +35,8 @@ zone is not signed any more; re-sign the zone when its RRSIGs expired.
     end
 
     local by_zone, zones_order = {}, {}
-    for _, entry in ipairs((ctx.obs and ctx.obs.answers) or {}) do
+    -- only entries a resolver answered SERVFAIL can show the fault; the others stay unread
+    for _, entry in ipairs(ctx:answers_with_rcode("resolvers", "SERVFAIL")) do
       local auth_ok, auth_asked = false, false
       for _, reply in ipairs(entry.auth or {}) do
         auth_asked = true

@@ -60,12 +60,19 @@ delegation.]],
 
   check = function(ctx)
     local domain = dnsvet.name.normalize(ctx.domain or "")
-    -- addresses that answered some question, for servers the probe did not classify
-    local answered = {}
-    for _, e in ipairs(ctx.obs.answers or {}) do
-      for _, rep in ipairs(e.auth or {}) do
-        if not rep.error and rep.addr then answered[rep.addr] = true end
+    -- addresses that answered some question, for servers the probe did not classify; built
+    -- only when such a server is met, since it reads every reply
+    local answered_set
+    local function answered()
+      if not answered_set then
+        answered_set = {}
+        for _, e in ipairs(ctx.obs.answers or {}) do
+          for _, rep in ipairs(e.auth or {}) do
+            if not rep.error and rep.addr then answered_set[rep.addr] = true end
+          end
+        end
       end
+      return answered_set
     end
     for _, z in ipairs(ctx.zones or {}) do
       local tried, parts, evidence, first = 0, {}, {}, nil
@@ -73,7 +80,7 @@ delegation.]],
       for _, s in ipairs(z.servers or {}) do
         if delegated(s) and s.addr then
           tried = tried + 1
-          if s.status == "ok" or (s.status == "lame" and not SILENT[s.lame or ""]) or answered[s.addr] then
+          if s.status == "ok" or (s.status == "lame" and not SILENT[s.lame or ""]) or answered()[s.addr] then
             reached = true
           end
           first = first or s.addr
@@ -112,13 +119,15 @@ delegation.]],
       end
     end
 
-    -- resolvers: one reply without a transport error from any of them is enough
+    -- resolvers: one reply without a transport error from any of them is enough (and ends the
+    -- walk: the count and the errors matter only when none came)
     local heard, asked, errors = {}, 0, {}
     for _, e in ipairs(ctx.obs.answers or {}) do
       for _, rep in ipairs(e.resolvers or {}) do
         asked = asked + 1
         if rep.error then errors[rep.addr or "?"] = rep.error else heard[rep.addr or "?"] = true end
       end
+      if next(heard) then break end
     end
     if asked > 0 and next(heard) == nil and #(ctx.resolvers or {}) > 0 then
       local list = {}
@@ -133,7 +142,7 @@ delegation.]],
         message = ("None of the %d resolvers answered any of %d questions (%s): what resolvers, SES among them, "
           .. "have cached could not be checked.%s"):format(
           #ctx.resolvers, asked, table.concat(list, "; "),
-          next(answered) and " The authoritative servers did answer, so the records themselves were checked." or ""),
+          next(answered()) and " The authoritative servers did answer, so the records themselves were checked." or ""),
         fix = ("Check that this machine reaches the resolvers (`dig @%s %s SOA`), or give dnsvet resolvers it "
           .. "can reach."):format(first, domain),
         evidence = {{addr = first, name = domain, note = errors[first] or "no reply"}},
