@@ -579,16 +579,23 @@ static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
  * parent of a zone that is not delegated, or silence from every server, shows nothing about
  * what the zone holds.
  */
-static int h_authoritative(lua_State *L)
+/* Registry: dnsvet.authoritative's results of the domain by "name\ntype" as given, each
+ * {list or false, zone or message}; many rules ask the same question. */
+static const char auth_cache_key = 'a';
+
+void helpers_forget(lua_State *L)
+{
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
+}
+
+/* dnsvet.authoritative without the cache; arguments checked, stack holding exactly them */
+static int authoritative(lua_State *L)
 {
 	int zone, auth, list;
 	const char *zname, *status;
 	lua_Integer n, k = 0;
 
-	luaL_checktype(L, 1, LUA_TTABLE);
-	luaL_checkstring(L, 2);
-	luaL_checkstring(L, 3);
-	lua_settop(L, 3);
 	/* asked first, so that a malformed name or type is an error whatever the zone */
 	ctx_call(L, "answers", 2);
 	if (ctx_call(L, "zone_of", 1) != LUA_TTABLE) {
@@ -630,7 +637,54 @@ static int h_authoritative(lua_State *L)
 		                lua_tostring(L, 3));
 		return 2;
 	}
+	/* shared by every rule asking the same, so read-only */
+	rv_wrap_table(L, list);
 	lua_pushvalue(L, zone);
+	return 2;
+}
+
+static int h_authoritative(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkstring(L, 2);
+	luaL_checkstring(L, 3);
+	lua_settop(L, 3);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &auth_cache_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
+	}
+	lua_pushvalue(L, 2);
+	lua_pushliteral(L, "\n");
+	lua_pushvalue(L, 3);
+	lua_concat(L, 3);
+	lua_pushvalue(L, 5);
+	if (lua_rawget(L, 4) == LUA_TTABLE) {
+		if (lua_rawgeti(L, 6, 1) == LUA_TBOOLEAN) {
+			lua_pop(L, 1);
+			lua_pushnil(L);
+		}
+		lua_rawgeti(L, 6, 2);
+		return 2;
+	}
+	lua_pop(L, 1);
+	lua_pushcfunction(L, authoritative);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_call(L, 3, 2);
+	lua_createtable(L, 2, 0);
+	if (lua_isnil(L, 6))
+		lua_pushboolean(L, 0);
+	else
+		lua_pushvalue(L, 6);
+	lua_rawseti(L, 8, 1);
+	lua_pushvalue(L, 7);
+	lua_rawseti(L, 8, 2);
+	lua_pushvalue(L, 5);
+	lua_insert(L, 8);
+	lua_rawset(L, 4);
 	return 2;
 }
 

@@ -157,6 +157,8 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
 
 /* ---- dnsvet helpers (helpers.c) ---- */
 void helpers_push_lib(lua_State *L);
+/* Drops dnsvet.authoritative's results of the domain. */
+void helpers_forget(lua_State *L);
 
 /* ---- findings (finding.c) ---- */
 dnsvet_status finding_list_reserve(dnsvet_finding_list *list, size_t n);
@@ -236,7 +238,8 @@ int rules_name_eq(const char *a, const char *b);
 /* The answers entry for name and type, as dnsvet_rules_answers_entry finds it, through an
  * index of the domain's entries built on first use. */
 dnsvet_node *rules_answers_find(dnsvet_rules_runner *r, const char *name, const char *type);
-/* Drops the index: the run ended, or an asker added to the tree. */
+/* Drops the index and the results derived from the entries (helpers_forget): the run
+ * ended, or an asker added to the tree. */
 void rules_answers_forget(dnsvet_rules_runner *r);
 /* Whether entry holds replies for q (see dnsvet_rules_asker). */
 int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,
