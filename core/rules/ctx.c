@@ -116,6 +116,77 @@ static int ctx_answers_with_rcode(lua_State *L)
 	return 1;
 }
 
+/*
+ * ctx:rrs(side, name, type [, rrtype]): the RRs owned by name in the answer sections of the
+ * replies to name type from side, each {rr = RR, reply = reply} (the tables ctx:answers
+ * leads to). The replies are scanned in the tree; only those holding a match are opened.
+ */
+typedef struct rrs_acc {
+	lua_State *L;
+	int replies;   /* stack index of the side's list of replies */
+	int out;
+	lua_Integer n;
+} rrs_acc;
+
+static int rrs_add(void *user, size_t reply_i, size_t rr_i)
+{
+	rrs_acc *a = user;
+	lua_State *L = a->L;
+
+	luaL_checkstack(L, 6, "ctx:rrs");
+	lua_createtable(L, 0, 2);
+	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
+	lua_getfield(L, -1, "answer");
+	lua_geti(L, -1, (lua_Integer)rr_i + 1);
+	lua_setfield(L, -4, "rr");
+	lua_pop(L, 1);
+	lua_setfield(L, -2, "reply");
+	rv_wrap_table(L, -1);
+	lua_remove(L, -2);
+	lua_rawseti(L, a->out, ++a->n);
+	return 0;
+}
+
+static int ctx_rrs(lua_State *L)
+{
+	static const char *const sides[] = {"auth", "own", "resolvers", NULL};
+	dnsvet_rules_runner *r = runner_of(L);
+	int side = luaL_checkoption(L, 2, NULL, sides);
+	char name[1100], type[24], rrtype[24];
+	int has_rrtype = !lua_isnoneornil(L, 5);
+	rrs_acc a = {L, 0, 0, 0};
+	dnsvet_node *e;
+
+	arg_name(L, 3, name, sizeof(name));
+	arg_type(L, 4, type, sizeof(type));
+	if (has_rrtype)
+		arg_type(L, 5, rrtype, sizeof(rrtype));
+	lua_settop(L, 0);
+	helpers_push_cache(L);
+	lua_pushfstring(L, "\1%d\n%s\n%s\n%s", side, name, type, has_rrtype ? rrtype : "");
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, 1) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	a.out = lua_gettop(L);
+	e = rules_answers_find(r, name, type);
+	if (e) {
+		rv_push_node(L, e, RV_ENTRY, r->gen);
+		lua_getfield(L, -1, side == 2 ? "resolvers" : "auth");
+		a.replies = lua_gettop(L);
+		rules_owned_scan(dnsvet_node_map_get(e, side == 2 ? "resolvers" : "auth"), side == 1,
+		                 name, has_rrtype ? rrtype : NULL, rrs_add, &a);
+		lua_settop(L, a.out);
+	}
+	/* shared by every rule asking the same, so read-only */
+	rv_wrap_table(L, a.out);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, 1);
+	return 1;
+}
+
 static int ctx_zone_of(lua_State *L)
 {
 	dnsvet_rules_runner *r = runner_of(L);
@@ -471,7 +542,7 @@ void ctx_push(dnsvet_rules_runner *r)
 	static const luaL_Reg methods[] = {
 		{"report", ctx_report}, {"answers", ctx_answers}, {"query", ctx_query},
 		{"zone_of", ctx_zone_of}, {"findings", ctx_findings},
-		{"answers_with_rcode", ctx_answers_with_rcode}, {NULL, NULL}
+		{"answers_with_rcode", ctx_answers_with_rcode}, {"rrs", ctx_rrs}, {NULL, NULL}
 	};
 
 	lua_createtable(L, 0, 16);

@@ -524,15 +524,19 @@ static int h_data(lua_State *L)
 
 /* ---- dnsvet.authoritative ---- */
 
-/* Whether the reply view at idx came from one of the zone's own servers (named by the parent
- * or by the zone; a reply that names no source counts as one) and answered for the zone: no
- * transport error, AA not cleared, NOERROR or NXDOMAIN. Anything else says nothing about
- * whether the record exists. */
-static int own_answer(lua_State *L, int idx)
+/* rules_reply_is_own for element i of the list at list when that list is not a view of the
+ * tree (a ctx a test built by hand): whether the reply came from one of the zone's own
+ * servers and answered for the zone. */
+static int own_view(lua_State *L, int list, lua_Integer i)
 {
 	const char *rc;
-	int ok;
+	int ok, idx;
 
+	if (lua_geti(L, list, i) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	idx = lua_gettop(L);
 	ok = lua_getfield(L, idx, "error") == LUA_TNIL;
 	lua_pop(L, 1);
 	if (ok) {
@@ -544,8 +548,10 @@ static int own_answer(lua_State *L, int idx)
 		ok = rc && (strcmp(rc, "NOERROR") == 0 || strcmp(rc, "NXDOMAIN") == 0);
 		lua_pop(L, 1);
 	}
-	if (!ok)
+	if (!ok) {
+		lua_pop(L, 1);
 		return 0;
+	}
 	if (lua_getfield(L, idx, "source") == LUA_TTABLE) {
 		lua_Integer n = luaL_len(L, -1);
 
@@ -557,7 +563,7 @@ static int own_answer(lua_State *L, int idx)
 			lua_pop(L, 1);
 		}
 	}
-	lua_pop(L, 1);
+	lua_pop(L, 2);
 	return ok;
 }
 
@@ -579,8 +585,9 @@ static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
  * parent of a zone that is not delegated, or silence from every server, shows nothing about
  * what the zone holds.
  */
-/* Registry: dnsvet.authoritative's results of the domain by "name\ntype" as given, each
- * {list or false, zone or message}; many rules ask the same question. */
+/* Registry: the domain's results of dnsvet.authoritative by "name\ntype" as given, each
+ * {list or false, zone or message}, and of ctx:rrs (keys starting "\1"); many rules ask
+ * the same question. */
 static const char auth_cache_key = 'a';
 
 void helpers_forget(lua_State *L)
@@ -589,10 +596,21 @@ void helpers_forget(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
 }
 
+void helpers_push_cache(lua_State *L)
+{
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &auth_cache_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
+	}
+}
+
 /* dnsvet.authoritative without the cache; arguments checked, stack holding exactly them */
 static int authoritative(lua_State *L)
 {
 	int zone, auth, list;
+	const dnsvet_node *nodes;
 	const char *zname, *status;
 	lua_Integer n, k = 0;
 
@@ -621,15 +639,17 @@ static int authoritative(lua_State *L)
 		return 2;
 	}
 	auth = lua_gettop(L);
+	nodes = rv_node_of(L, auth, NULL);
 	n = luaL_len(L, auth);
 	lua_newtable(L);
 	list = lua_gettop(L);
+	/* tested in the tree: the replies left out are never opened */
 	for (lua_Integer i = 1; i <= n; i++) {
+		if (nodes ? !rules_reply_is_own(dnsvet_node_list_at(nodes, (size_t)i - 1))
+		          : !own_view(L, auth, i))
+			continue;
 		lua_geti(L, auth, i);
-		if (lua_type(L, -1) == LUA_TTABLE && own_answer(L, lua_gettop(L)))
-			lua_rawseti(L, list, ++k);
-		else
-			lua_pop(L, 1);
+		lua_rawseti(L, list, ++k);
 	}
 	if (k == 0) {
 		lua_pushnil(L);
@@ -649,12 +669,7 @@ static int h_authoritative(lua_State *L)
 	luaL_checkstring(L, 2);
 	luaL_checkstring(L, 3);
 	lua_settop(L, 3);
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &auth_cache_key) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
-	}
+	helpers_push_cache(L);
 	lua_pushvalue(L, 2);
 	lua_pushliteral(L, "\n");
 	lua_pushvalue(L, 3);

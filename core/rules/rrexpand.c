@@ -260,3 +260,24 @@ void rr_push_expanded(lua_State *L, const char *s, size_t len)
 		}
 	}
 }
+
+int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
+                  size_t typelen)
+{
+	size_t pos = 0;
+	tok owner, t;
+
+	if (!next_tok(s, len, &pos, &owner) || !rr_name_normalize(owner.p, owner.len, name, namelen))
+		return -1;
+	for (int i = 0; i < 3 && next_tok(s, len, &pos, &t); i++) {
+		if (i < 2 && (all_digits(&t) || is_class(&t)))
+			continue;
+		if (t.len >= typelen)
+			return -1;
+		for (size_t k = 0; k < t.len; k++)
+			type[k] = (char)toupper((unsigned char)t.p[k]);
+		type[t.len] = '\0';
+		return 0;
+	}
+	return -1;
+}

@@ -154,11 +154,28 @@ int rv_next(lua_State *L);
 void rr_push_expanded(lua_State *L, const char *s, size_t len);
 /* Name normalisation: lowercase, no trailing dot ("." stays "."). Returns out. */
 char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
+/* The owner (normalised as rr_name_normalize does) and the type mnemonic (upper case) of an
+ * RR in presentation form, as rr_push_expanded reads them; -1 when it has none or a buffer
+ * is too small. */
+int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
+                  size_t typelen);
+
+/* ---- scans of the tree for ctx:rrs and dnsvet.authoritative (owned.c) ---- */
+/* Whether a reply counts as the zone's own answer (dnsvet.authoritative's test). */
+int rules_reply_is_own(const dnsvet_node *reply);
+/* Calls fn for every RR of the answer section of the reply at index reply_i of replies that
+ * is owned by name (normalised) and, when rrtype is not NULL, of that type. Stops when fn
+ * returns non-zero and returns that value. */
+int rules_owned_scan(const dnsvet_node *replies, int own_only, const char *name,
+                     const char *rrtype,
+                     int (*fn)(void *user, size_t reply_i, size_t rr_i), void *user);
 
 /* ---- dnsvet helpers (helpers.c) ---- */
 void helpers_push_lib(lua_State *L);
-/* Drops dnsvet.authoritative's results of the domain. */
+/* Drops the results of dnsvet.authoritative and ctx:rrs of the domain. */
 void helpers_forget(lua_State *L);
+/* Pushes the table holding them (created when missing). */
+void helpers_push_cache(lua_State *L);
 
 /* ---- findings (finding.c) ---- */
 dnsvet_status finding_list_reserve(dnsvet_finding_list *list, size_t n);

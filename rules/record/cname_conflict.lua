@@ -1,22 +1,11 @@
 -- record.cname_conflict: a CNAME where other data must live, or beside other data.
 
--- Records owned by `name` in the authoritative replies to every question
--- asked at that name, from the zone's own servers.
+-- Records owned by `name` in the answers of the zone's own servers to every
+-- question asked at that name.
 local function owned(ctx, name)
   local list = {}
   for _, t in ipairs({"CNAME", "TXT", "MX", "A", "AAAA"}) do
-    local e = ctx:answers(name, t)
-    for _, rep in ipairs(e and e.auth or {}) do
-      local listed = rep.source == nil
-      for _, s in ipairs(rep.source or {}) do
-        if s == "parent" or s == "child" then listed = true end
-      end
-      if listed and not rep.error and rep.aa ~= false then
-        for _, rr in ipairs(rep.answer or {}) do
-          if rr.name == name then list[#list + 1] = {rr = rr, rep = rep} end
-        end
-      end
-    end
+    for _, o in ipairs(ctx:rrs("own", name, t)) do list[#list + 1] = o end
   end
   return list
 end
@@ -87,7 +76,7 @@ calls for another MAIL FROM subdomain in SES.]],
 
       if cname and (#beside > 0 or (r.type ~= "CNAME" and (is_mail_from or is_apex))) then
         local target = dnsvet.name.normalize(cname.rr.target or "")
-        local server = cname.rep.server or cname.rep.addr or "?"
+        local server = cname.reply.server or cname.reply.addr or "?"
         local msg, fix
         if #beside > 0 then
           local shown = {}
@@ -126,8 +115,8 @@ calls for another MAIL FROM subdomain in SES.]],
           message = msg,
           fix = fix,
           vars = {zone = zname, relative = rel, type = r.type, value = r.value or ""},
-          evidence = {{server = cname.rep.server, addr = cname.rep.addr, name = name, type = "CNAME",
-                       rcode = cname.rep.rcode, answer = {cname.rr.raw}}},
+          evidence = {{server = cname.reply.server, addr = cname.reply.addr, name = name, type = "CNAME",
+                       rcode = cname.reply.rcode, answer = {cname.rr.raw}}},
         }
       end
     end

@@ -3,10 +3,10 @@
 -- Zones a provider might have appended, guessed before the delegation is known:
 -- the identity (taken from the DKIM/DMARC names) and each of its parents down to
 -- two labels.
-local function zone_guesses(expect, name)
+local function identity_zones(expect)
   local list, seen = {}, {}
   local function add(z)
-    if z and z ~= "" and not seen[z] and dnsvet.name.is_sub(name, z) then
+    if z and z ~= "" and not seen[z] then
       seen[z] = true
       list[#list + 1] = z
     end
@@ -22,25 +22,13 @@ local function zone_guesses(expect, name)
   return list
 end
 
--- RRs of one type owned by `name`, from the replies of the zone's own servers
--- (named by the parent or the child; edited and MNAME servers do not count).
-local function auth_rrs(ctx, name, rtype)
-  local found = {}
-  local e = ctx:answers(name, rtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name and rr.type == rtype then
-          found[#found + 1] = {rr = rr, rep = rep}
-        end
-      end
-    end
+-- The guessed zones `name` is in.
+local function zones_above(zones, name)
+  local list = {}
+  for _, z in ipairs(zones) do
+    if dnsvet.name.is_sub(name, z) then list[#list + 1] = z end
   end
-  return found
+  return list
 end
 
 return {
@@ -78,9 +66,9 @@ Fix: enter only the part before the zone (`tok._domainkey`), or the full name
 with a final dot, then delete the misplaced record.]],
 
   probes = function(expect)
-    local list = {}
+    local list, zones = {}, identity_zones(expect)
     for _, r in ipairs(expect.records or {}) do
-      for _, z in ipairs(zone_guesses(expect, r.name)) do
+      for _, z in ipairs(zones_above(zones, r.name)) do
         list[#list + 1] = {name = r.name .. "." .. z, type = r.type}
       end
     end
@@ -88,21 +76,22 @@ with a final dot, then delete the misplaced record.]],
   end,
 
   check = function(ctx)
+    local zones = identity_zones(ctx.expect)
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
       local zone = ctx:zone_of(name)
       local candidates = {}
       if zone then candidates[1] = zone.name end
-      for _, z in ipairs(zone_guesses(ctx.expect, name)) do
+      for _, z in ipairs(zones_above(zones, name)) do
         if not zone or z ~= zone.name then candidates[#candidates + 1] = z end
       end
 
-      if #auth_rrs(ctx, name, r.type) == 0 then
+      if #ctx:rrs("own", name, r.type, r.type) == 0 then
         for _, z in ipairs(candidates) do
           local doubled = name .. "." .. z
-          local hits = auth_rrs(ctx, doubled, r.type)
+          local hits = ctx:rrs("own", doubled, r.type, r.type)
           if #hits > 0 then
-            local rr, rep = hits[1].rr, hits[1].rep
+            local rr, rep = hits[1].rr, hits[1].reply
             local value = rr.target or rr.text or rr.data
             local msg = ("%s %s is not on the authoritative servers of %s, but %s %s answers `%s` "
               .. "(%s): the provider appended %s to a name that was entered in full.")

@@ -5,12 +5,9 @@
 local function owned(ctx, name, types)
   local list = {}
   for _, t in ipairs(types) do
-    local e = ctx:answers(name, t)
-    for _, group in ipairs({e and e.auth or {}, e and e.resolvers or {}}) do
-      for _, rep in ipairs(group) do
-        for _, rr in ipairs(rep.answer or {}) do
-          if rr.name == name then list[#list + 1] = {rr = rr, rep = rep, auth = group == e.auth} end
-        end
+    for _, side in ipairs({"auth", "resolvers"}) do
+      for _, o in ipairs(ctx:rrs(side, name, t)) do
+        list[#list + 1] = {rr = o.rr, rep = o.reply, auth = side == "auth"}
       end
     end
   end
@@ -81,11 +78,15 @@ Fix: switch the record's proxy status off ("DNS only" at Cloudflare).]],
       if r.type == "CNAME" then
         local name = dnsvet.name.normalize(r.name)
         local has_cname, hit = false, nil
-        for _, o in ipairs(owned(ctx, name, {"CNAME", "A", "AAAA"})) do
-          if o.rr.type == "CNAME" and o.auth then has_cname = true end
-          if (o.rr.type == "A" or o.rr.type == "AAAA") and o.rr.address and not hit then
-            local provider, prefix = cdn_of(o.rr.address)
-            if provider then hit = {o = o, provider = provider, prefix = prefix} end
+        for _, t in ipairs({"CNAME", "A", "AAAA"}) do
+          if #ctx:rrs("auth", name, t, "CNAME") > 0 then has_cname = true end
+        end
+        if not has_cname then
+          for _, o in ipairs(owned(ctx, name, {"CNAME", "A", "AAAA"})) do
+            if (o.rr.type == "A" or o.rr.type == "AAAA") and o.rr.address and not hit then
+              local provider, prefix = cdn_of(o.rr.address)
+              if provider then hit = {o = o, provider = provider, prefix = prefix} end
+            end
           end
         end
         if hit and not has_cname then

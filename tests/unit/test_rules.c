@@ -711,6 +711,45 @@ static void test_escapes(void)
 
 /* ------------------------------------------------------------------ */
 
+/* ctx:rrs: which replies each side keeps, owner and type filters, one shared read-only list
+ * per question, the reply tables ctx:answers gives, errors for a bad side or type. */
+static void test_rrs(void)
+{
+	const char *user[] = {path_of("api")};
+	dnsvet_rules *rules = load("", user, 1, NULL);
+	dnsvet_rules_runner *runner = NULL;
+	dnsvet_node *obs = load_obs("obs/rrs.yaml");
+	dnsvet_finding_list *l;
+
+	CHECK_EQ(dnsvet_rules_problem_count(rules), 0);
+	CHECK_EQ(dnsvet_rules_runner_new(rules, &runner), DNSVET_OK);
+	l = run(runner, obs, NULL);
+	CHECK(rule_error(l, "a.rrs") == NULL);
+	CHECK_STR(msg_of(find(l, "a.rrs", NULL)),
+	          "auth=CNAME relay.other.test@192.0.2.1,"
+	          "MX feedback-smtp.us-east-1.amazonses.com@192.0.2.2,MX backup.rrs.test@192.0.2.2,"
+	          "MX old.rrs.test@192.0.2.3,MX cached.rrs.test@192.0.2.1,MX broken.rrs.test@192.0.2.2\n"
+	          "own=CNAME relay.other.test@192.0.2.1,"
+	          "MX feedback-smtp.us-east-1.amazonses.com@192.0.2.2,MX backup.rrs.test@192.0.2.2\n"
+	          "own_mx=MX feedback-smtp.us-east-1.amazonses.com@192.0.2.2,MX backup.rrs.test@192.0.2.2\n"
+	          "own_cname=CNAME relay.other.test@192.0.2.1\n"
+	          "resolvers=MX feedback-smtp.us-east-1.amazonses.com@192.0.2.100\n"
+	          "target=\n"
+	          "unasked=\n"
+	          "same=true\n"
+	          "reply=true\n"
+	          "write=false\n"
+	          "write_item=false\n"
+	          "bad_side=false\n"
+	          "bad_type=false");
+	dnsvet_finding_list_free(l);
+	dnsvet_node_free(obs);
+	dnsvet_rules_runner_free(runner);
+	dnsvet_rules_free(rules);
+}
+
+/* ------------------------------------------------------------------ */
+
 /* The built-in catalogue over every built-in fixture's observations, twice with one runner
  * (second pass in reverse order) and once with a fresh runner: the same findings in the
  * same order each time. */
@@ -812,6 +851,7 @@ int main(int argc, char **argv)
 	test_select();
 	test_broken();
 	test_escapes();
+	test_rrs();
 	test_determinism();
 	test_compiled_once();
 	return t_finish("test_rules");

@@ -1,0 +1,34 @@
+-- a.rrs: reports what ctx:rrs finds, for the unit test to compare.
+local function show(list)
+  local parts = {}
+  for _, o in ipairs(list) do
+    parts[#parts + 1] = ("%s %s@%s"):format(o.rr.type, o.rr.exchange or o.rr.target or "?", o.reply.addr)
+  end
+  return table.concat(parts, ",")
+end
+
+return {
+  id = "a.rrs",
+  title = "ctx:rrs",
+  severity = "info",
+  summary = "Test rule: reports what ctx:rrs finds.",
+  check = function(ctx)
+    local lines = {
+      "auth=" .. show(ctx:rrs("auth", "mail.rrs.test", "MX")),
+      "own=" .. show(ctx:rrs("own", "Mail.RRS.test.", "mx")),
+      "own_mx=" .. show(ctx:rrs("own", "mail.rrs.test", "MX", "MX")),
+      "own_cname=" .. show(ctx:rrs("own", "mail.rrs.test", "MX", "CNAME")),
+      "resolvers=" .. show(ctx:rrs("resolvers", "mail.rrs.test", "MX")),
+      "target=" .. show(ctx:rrs("auth", "relay.other.test", "MX")),
+      "unasked=" .. show(ctx:rrs("auth", "mail.rrs.test", "TXT")),
+    }
+    local a, b = ctx:rrs("own", "mail.rrs.test", "MX"), ctx:rrs("own", "mail.rrs.test.", "MX")
+    lines[#lines + 1] = "same=" .. tostring(a == b)
+    lines[#lines + 1] = "reply=" .. tostring(a[1].reply == ctx:answers("mail.rrs.test", "MX").auth[1])
+    lines[#lines + 1] = "write=" .. tostring(pcall(function() a[1] = 1 end))
+    lines[#lines + 1] = "write_item=" .. tostring(pcall(function() a[1].rr = 1 end))
+    lines[#lines + 1] = "bad_side=" .. tostring(pcall(ctx.rrs, ctx, "parent", "mail.rrs.test", "MX"))
+    lines[#lines + 1] = "bad_type=" .. tostring(pcall(ctx.rrs, ctx, "auth", "mail.rrs.test", "NOPE"))
+    ctx:report{subject = {name = ctx.domain}, message = table.concat(lines, "\n")}
+  end,
+}
