@@ -36,19 +36,21 @@ registrar to the host that holds the records.
       return false
     end
 
-    local function holds(reply, name, rtype)
-      for _, rr in ipairs(reply.answer or {}) do
-        if rr.name == name and rr.type == rtype then return true end
-      end
-      return false
-    end
-
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = dnsvet.name.normalize(r.name)
+      -- the replies holding the record, and whether a server the parent does not name is
+      -- among them: without one there is nothing to report
+      local holders, outside = {}, false
+      for _, o in ipairs(ctx:rrs("auth", name, r.type, r.type)) do
+        holders[o.reply] = true
+        if o.reply.source ~= nil and not has(o.reply.source, "parent") then outside = true end
+      end
+      local function holds(reply) return holders[reply] == true end
       -- the delegated servers that answered for the zone; when the zone cannot be asked
       -- (not delegated at all, say) or none of them answered, whether they hold the record
       -- is unknown and delegation.* or engine.unreachable explain the domain
-      local replies, zone = dnsvet.authoritative(ctx, name, r.type)
+      local replies, zone = nil, nil
+      if outside then replies, zone = dnsvet.authoritative(ctx, name, r.type) end
       if replies then
         local delegated_seen, delegated_has = 0, false
         local elsewhere, evidence, delegated_names, seen = {}, {}, {}, {}
@@ -59,14 +61,14 @@ registrar to the host that holds the records.
               delegated_names[#delegated_names + 1] = reply.server or reply.addr
             end
             delegated_seen = delegated_seen + 1
-            if holds(reply, name, r.type) then delegated_has = true end
+            if holds(reply) then delegated_has = true end
             evidence[#evidence + 1] = {server = reply.server, addr = reply.addr, name = name,
               type = r.type, rcode = reply.rcode, note = "delegated"}
           end
         end
         for _, reply in ipairs(ctx:answers(name, r.type).auth) do
           if reply.source ~= nil and not has(reply.source, "parent")
-              and not reply.error and holds(reply, name, r.type) then
+              and not reply.error and holds(reply) then
             local label = ("%s (%s)"):format(reply.server or reply.addr or "?", table.concat(reply.source or {}, "/"))
             if not seen[label] then
               seen[label] = true

@@ -4,24 +4,13 @@
 -- (escapes undone, lowercase: names compare without case) or joined TXT strings.
 local function found_values(ctx, r, name)
   local list = {}
-  local e = ctx:answers(name, r.type)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
+  for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
+    local v = o.rr.text
+    if r.type == "CNAME" then
+      v = (o.rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
+      v = v:gsub("\\(.)", "%1"):lower()
     end
-    if listed and not rep.error and rep.aa ~= false then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name and rr.type == r.type then
-          local v = rr.text
-          if r.type == "CNAME" then
-            v = (rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
-            v = v:gsub("\\(.)", "%1"):lower()
-          end
-          list[#list + 1] = {value = v or "", rr = rr, rep = rep}
-        end
-      end
-    end
+    list[#list + 1] = {value = v or "", rr = o.rr, rep = o.reply}
   end
   return list
 end

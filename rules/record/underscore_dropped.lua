@@ -19,19 +19,8 @@ end
 -- (named by the parent or the child; edited and MNAME servers do not count).
 local function auth_rrs(ctx, name, rtype)
   local found = {}
-  local e = ctx:answers(name, rtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name and rr.type == rtype then
-          found[#found + 1] = {rr = rr, rep = rep}
-        end
-      end
-    end
+  for _, o in ipairs(ctx:rrs("own", name, rtype, rtype)) do
+    found[#found + 1] = {rr = o.rr, rep = o.reply}
   end
   return found
 end

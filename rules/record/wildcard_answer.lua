@@ -10,22 +10,15 @@ end
 -- zone's own servers, with the RRSIGs seen for it.
 local function owned(ctx, name, rtype)
   local rrs, sigs, rep0 = {}, {}, nil
-  local e = ctx:answers(name, rtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false and rep.rcode == "NOERROR" then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name and (rr.type == rtype or rr.type == "CNAME") then
-          rrs[#rrs + 1] = rr
-          rep0 = rep0 or rep
-        elseif rr.name == name and rr.type == "RRSIG" then
-          sigs[#sigs + 1] = rr
-        end
+  for _, o in ipairs(ctx:rrs("own", name, rtype)) do
+    -- the first reply holding the records; signatures from it or from replies before it
+    if o.reply.rcode == "NOERROR" and (rep0 == nil or o.reply == rep0) then
+      if o.rr.type == rtype or o.rr.type == "CNAME" then
+        rrs[#rrs + 1] = o.rr
+        rep0 = rep0 or o.reply
+      elseif o.rr.type == "RRSIG" then
+        sigs[#sigs + 1] = o.rr
       end
-      if #rrs > 0 then break end
     end
   end
   return rrs, sigs, rep0

@@ -4,18 +4,7 @@
 -- (`name`, `qtype`), from the zone's own servers.
 local function owned(ctx, name, qtype)
   local list = {}
-  local e = ctx:answers(name, qtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name then list[#list + 1] = {rr = rr, rep = rep} end
-      end
-    end
-  end
+  for _, o in ipairs(ctx:rrs("own", name, qtype)) do list[#list + 1] = {rr = o.rr, rep = o.reply} end
   return list
 end
 

@@ -8,18 +8,7 @@ local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
 -- zone's own servers (named by the parent or the child).
 local function owned(ctx, name, rtype)
   local list = {}
-  local e = ctx:answers(name, rtype)
-  for _, rep in ipairs(e and e.auth or {}) do
-    local listed = rep.source == nil
-    for _, s in ipairs(rep.source or {}) do
-      if s == "parent" or s == "child" then listed = true end
-    end
-    if listed and not rep.error and rep.aa ~= false then
-      for _, rr in ipairs(rep.answer or {}) do
-        if rr.name == name and rr.type == rtype then list[#list + 1] = {rr = rr, rep = rep} end
-      end
-    end
-  end
+  for _, o in ipairs(ctx:rrs("own", name, rtype, rtype)) do list[#list + 1] = {rr = o.rr, rep = o.reply} end
   return list
 end
 
