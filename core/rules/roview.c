@@ -13,7 +13,8 @@
  *
  * Views a rule can reach in more than one way (answers entries, zones, the ctx fields) are
  * cached by node for the domain, so every path to them yields the same table; the many small
- * views below them (replies, RR lists, RRs) are reached through their parent only.
+ * views below them (replies, RR lists) are reached through their parent only. An RR, which
+ * every server and resolver repeats, has one view per domain for each distinct string.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -191,25 +192,8 @@ static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind ki
 static void build_rr(lua_State *L, const dnsvet_node *node)
 {
 	const char *s = dnsvet_node_string(node);
-	size_t len = s ? strlen(s) : 0;
 
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		rr_push_expanded(L, s ? s : "", len);
-		return;
-	}
-	lua_pushlstring(L, s ? s : "", len);
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_remove(L, -2);
-		return;
-	}
-	lua_pop(L, 1);
-	/* identical RR strings share one hidden backing table per domain */
-	rr_push_expanded(L, s ? s : "", len);
-	lua_pushlstring(L, s ? s : "", len);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, -4);
-	lua_remove(L, -2);
+	rr_push_expanded(L, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* Opens the closed view at idx whose metatable is at mt; pushes its backing. */
@@ -409,6 +393,34 @@ static int push_shared_strings(lua_State *L, const dnsvet_node *node, uint64_t g
 }
 
 /*
+ * An RR repeats in the replies of every server and resolver that gives it: equal RR strings
+ * share one view per domain, found by the string in the RR cache, so each is expanded and
+ * opened once. Returns 0 when node is not a string.
+ */
+static int push_shared_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
+{
+	const char *s = dnsvet_node_string(node);
+
+	if (!s || lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
+		if (s)
+			lua_pop(L, 1);
+		return 0;
+	}
+	lua_pushstring(L, s);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return 1;
+	}
+	lua_pop(L, 1);
+	push_view(L, node, RV_RR, gen);
+	lua_pushstring(L, s);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, -4);
+	lua_remove(L, -2);
+	return 1;
+}
+
+/*
  * A child met while building a backing table. Views that can also be reached another way
  * (ctx:answers, ctx:zone_of, the ctx fields, an asker's refresh) go through the per-domain
  * cache so that every path yields the same table; the others (replies, RR lists, RRs, the
@@ -427,6 +439,8 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 		return;
 	}
 	if (kind == RV_PLAIN && push_shared_strings(L, node, gen))
+		return;
+	if (kind == RV_RR && push_shared_rr(L, node, gen))
 		return;
 	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST && dnsvet_node_size(node) == 0) {
 		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)

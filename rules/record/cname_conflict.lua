@@ -1,17 +1,23 @@
 -- record.cname_conflict: a CNAME where other data must live, or beside other data.
 
--- Records owned by `name` in the answers of the zone's own servers to every
--- question asked at that name.
-local function owned(ctx, name)
+-- The CNAME owned by `name` on the zone's own servers: from the answers to the
+-- CNAME question, else from those to the question of the record's type.
+local function cname_at(ctx, name, rtype)
+  local list = ctx:rrs("own", name, "CNAME", "CNAME")
+  if #list == 0 then list = ctx:rrs("own", name, rtype, "CNAME") end
+  return list[1]
+end
+
+-- Other data owned by `name` on the zone's own servers: it shows in the answers
+-- to the questions of its own type (DNSSEC records, which live beside a CNAME
+-- legitimately, are not asked for).
+local function beside_cname(ctx, name)
   local list = {}
-  for _, t in ipairs({"CNAME", "TXT", "MX", "A", "AAAA"}) do
-    for _, o in ipairs(ctx:rrs("own", name, t)) do list[#list + 1] = o end
+  for _, t in ipairs({"TXT", "MX", "A", "AAAA"}) do
+    for _, o in ipairs(ctx:rrs("own", name, t, t)) do list[#list + 1] = o end
   end
   return list
 end
-
--- DNSSEC records live beside a CNAME legitimately.
-local BESIDE_OK = {CNAME = true, RRSIG = true, NSEC = true, NSEC3 = true}
 
 return {
   id = "record.cname_conflict",
@@ -63,11 +69,8 @@ calls for another MAIL FROM subdomain in SES.]],
     local mail_from = ctx.expect.mail_from and dnsvet.name.normalize(ctx.expect.mail_from)
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local cname, beside = nil, {}
-      for _, o in ipairs(owned(ctx, name)) do
-        if o.rr.type == "CNAME" then cname = cname or o
-        elseif not BESIDE_OK[o.rr.type] then beside[#beside + 1] = o end
-      end
+      local cname = cname_at(ctx, name, r.type)
+      local beside = cname and beside_cname(ctx, name) or {}
       local zone = ctx:zone_of(name)
       local zname = zone and zone.name or dnsvet.name.parent(name)
       local rel = dnsvet.name.relative(name, zname)
