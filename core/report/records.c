@@ -15,6 +15,7 @@
 #include <ldns/ldns.h>
 
 #include "report/report_int.h"
+#include "report/rrread.h"
 
 #define REC_CHAIN_MAX 8
 
@@ -34,88 +35,6 @@ typedef struct rec_class {
 	char *seen;            /* CL_OTHER: the value served instead (malloc'd) */
 	int64_t ttl;           /* TTL of the deciding record, -1 when unknown */
 } rec_class;
-
-static void name_norm(const char *in, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (; in && in[n] && n + 1 < len; n++)
-		out[n] = (char)tolower((unsigned char)in[n]);
-	if (n > 1 && out[n - 1] == '.')
-		n--;
-	out[n] = '\0';
-}
-
-static char *rdf_name(const ldns_rdf *rdf)
-{
-	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
-
-	if (s)
-		name_norm(s, s, strlen(s) + 1);
-	return s;
-}
-
-/* The value of rr in the form dnsvet_expect_record uses; malloc'd, NULL on failure. */
-static char *rr_value(const ldns_rr *rr)
-{
-	ldns_rr_type t = ldns_rr_get_type(rr);
-	ldns_buffer *b;
-	char *out;
-
-	switch (t) {
-	case LDNS_RR_TYPE_CNAME:
-	case LDNS_RR_TYPE_NS:
-	case LDNS_RR_TYPE_PTR:
-	case LDNS_RR_TYPE_DNAME:
-		return rdf_name(ldns_rr_rdf(rr, 0));
-	case LDNS_RR_TYPE_MX: {
-		char *host = rdf_name(ldns_rr_rdf(rr, 1));
-		const ldns_rdf *pref = ldns_rr_rdf(rr, 0);
-
-		if (!host || !pref)
-			return host;
-		out = malloc(strlen(host) + 8);
-		if (out)
-			sprintf(out, "%u %s", (unsigned)ldns_rdf2native_int16(pref), host);
-		free(host);
-		return out;
-	}
-	case LDNS_RR_TYPE_TXT:
-	case LDNS_RR_TYPE_SPF: {
-		size_t len = 0, o = 0;
-
-		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
-			len += ldns_rdf_size(ldns_rr_rdf(rr, i));
-		out = malloc(len + 1);
-		if (!out)
-			return NULL;
-		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-			const ldns_rdf *f = ldns_rr_rdf(rr, i);
-			const uint8_t *d = ldns_rdf_data(f);
-
-			if (ldns_rdf_size(f) > 0 && d[0] <= ldns_rdf_size(f) - 1) {
-				memcpy(out + o, d + 1, d[0]);
-				o += d[0];
-			}
-		}
-		out[o] = '\0';
-		return out;
-	}
-	default:
-		break;
-	}
-	b = ldns_buffer_new(256);
-	if (!b)
-		return NULL;
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		if (i)
-			ldns_buffer_printf(b, " ");
-		ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
-	}
-	out = ldns_buffer_export2str(b);
-	ldns_buffer_free(b);
-	return out;
-}
 
 /* Presentation text equal with runs of blanks collapsed, without letter case. */
 static int blank_eq(const char *a, const char *b)
@@ -163,8 +82,8 @@ static int names_eq(const char *a, const char *b)
 {
 	char x[1100], y[1100];
 
-	name_norm(a, x, sizeof(x));
-	name_norm(b, y, sizeof(y));
+	rr_read_name_norm(a, x, sizeof(x));
+	rr_read_name_norm(b, y, sizeof(y));
 	return strcmp(x, y) == 0;
 }
 
@@ -210,31 +129,38 @@ static int value_class(const rec_want *w, const char *got)
 	}
 }
 
-/* The RR strings of a list node, parsed (unparseable ones left out). */
-static ldns_rr_list *parse_rrs(const dnsvet_node *l1, const dnsvet_node *l2)
+/* The records of one reply (and of the entry's chain), read back from their text. */
+typedef struct rr_list {
+	rr_read *v;
+	size_t n;
+} rr_list;
+
+static void rr_list_free(rr_list *l)
 {
-	ldns_rr_list *out = ldns_rr_list_new();
-	const dnsvet_node *ls[2] = {l1, l2};
-
-	for (int k = 0; out && k < 2; k++)
-		for (size_t i = 0; i < dnsvet_node_size(ls[k]); i++) {
-			const char *s = dnsvet_node_string(dnsvet_node_list_at(ls[k], i));
-			ldns_rr *rr = NULL;
-
-			if (s && ldns_rr_new_frm_str(&rr, s, 0, NULL, NULL) == LDNS_STATUS_OK &&
-			    !ldns_rr_list_push_rr(out, rr))
-				ldns_rr_free(rr);
-		}
-	return out;
+	for (size_t i = 0; l && i < l->n; i++)
+		rr_read_clear(&l->v[i]);
+	if (l)
+		free(l->v);
 }
 
-static int owner_is(const ldns_rr *rr, const char *name)
+/* The RR strings of list nodes, read (unreadable ones left out); -1 when out of memory. */
+static int parse_rrs(const dnsvet_node *l1, const dnsvet_node *l2, rr_list *out)
 {
-	char *o = rdf_name(ldns_rr_owner(rr));
-	int eq = o && strcmp(o, name) == 0;
+	const dnsvet_node *ls[2] = {l1, l2};
+	size_t cap = dnsvet_node_size(l1) + dnsvet_node_size(l2);
 
-	free(o);
-	return eq;
+	out->n = 0;
+	out->v = cap ? malloc(cap * sizeof(*out->v)) : NULL;
+	if (cap && !out->v)
+		return -1;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < dnsvet_node_size(ls[k]); i++) {
+			const char *s = dnsvet_node_string(dnsvet_node_list_at(ls[k], i));
+
+			if (s && rr_read_text(s, &out->v[out->n]) == 0)
+				out->n++;
+		}
+	return 0;
 }
 
 static char *typed_seen(ldns_rr_type t, const char *v)
@@ -258,9 +184,9 @@ static char *typed_seen(ldns_rr_type t, const char *v)
  * through the records given (the reply's answer and the entry's chain); when the chain
  * does not reach the wanted type, the CNAME itself is what is served instead.
  */
-static void classify(const rec_want *w, const ldns_rr_list *rrs, rec_class *c)
+static void classify(const rec_want *w, const rr_list *rrs, rec_class *c)
 {
-	char cur[1100];
+	char cur[RR_READ_NAME_MAX];
 	char *via_cname = NULL;
 	int64_t via_ttl = -1;
 
@@ -269,50 +195,40 @@ static void classify(const rec_want *w, const ldns_rr_list *rrs, rec_class *c)
 	c->ttl = -1;
 	snprintf(cur, sizeof(cur), "%s", w->name);
 	for (int hops = 0; hops <= REC_CHAIN_MAX; hops++) {
-		const ldns_rr *cname = NULL;
-		char *target;
+		const rr_read *cname = NULL;
 
-		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs) && c->kind != CL_RIGHT; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-			ldns_rr_type t = ldns_rr_get_type(rr);
-			char *v;
+		for (size_t i = 0; i < rrs->n && c->kind != CL_RIGHT; i++) {
+			const rr_read *rr = &rrs->v[i];
 			int k;
 
-			if (!owner_is(rr, cur))
+			if (strcmp(rr->owner, cur) != 0)
 				continue;
-			if (t != w->type) {
-				if (t == LDNS_RR_TYPE_CNAME && !cname)
+			if (rr->type != w->type) {
+				if (rr->type == LDNS_RR_TYPE_CNAME && !cname)
 					cname = rr;
 				continue;
 			}
-			v = rr_value(rr);
-			if (!v)
+			if (!rr->value)
 				continue;
-			k = value_class(w, v);
+			k = value_class(w, rr->value);
 			if (k == CL_RIGHT) {
 				free(c->seen);
 				c->seen = NULL;
 				c->kind = CL_RIGHT;
-				c->ttl = ldns_rr_ttl(rr);
+				c->ttl = rr->ttl;
 			} else if (k == CL_OTHER && c->kind == CL_ABSENT) {
 				c->kind = CL_OTHER;
-				c->seen = v;
-				v = NULL;
-				c->ttl = ldns_rr_ttl(rr);
+				c->seen = strdup(rr->value);
+				c->ttl = rr->ttl;
 			}
-			free(v);
 		}
-		if (c->kind != CL_ABSENT || !cname)
-			break;
-		target = rdf_name(ldns_rr_rdf(cname, 0));
-		if (!target)
+		if (c->kind != CL_ABSENT || !cname || !cname->value)
 			break;
 		if (hops == 0) {
-			via_cname = typed_seen(LDNS_RR_TYPE_CNAME, target);
-			via_ttl = ldns_rr_ttl(cname);
+			via_cname = typed_seen(LDNS_RR_TYPE_CNAME, cname->value);
+			via_ttl = cname->ttl;
 		}
-		snprintf(cur, sizeof(cur), "%s", target);
-		free(target);
+		snprintf(cur, sizeof(cur), "%s", cname->value);
 	}
 	if (c->kind == CL_ABSENT && via_cname) {
 		c->kind = CL_OTHER;
@@ -354,19 +270,17 @@ static int64_t negative_ttl(const dnsvet_node *rep)
 
 	for (size_t i = 0; i < dnsvet_node_size(auth); i++) {
 		const char *s = dnsvet_node_string(dnsvet_node_list_at(auth, i));
-		ldns_rr *rr = NULL;
+		rr_read rr;
 		int64_t ttl = -1;
 
-		if (!s || ldns_rr_new_frm_str(&rr, s, 0, NULL, NULL) != LDNS_STATUS_OK)
+		if (!s || rr_read_text(s, &rr) != 0)
 			continue;
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
-			const ldns_rdf *min = ldns_rr_rdf(rr, 6);
-
-			ttl = ldns_rr_ttl(rr);
-			if (min && ldns_rdf2native_int32(min) < ttl)
-				ttl = ldns_rdf2native_int32(min);
+		if (rr.type == LDNS_RR_TYPE_SOA) {
+			ttl = rr.ttl;
+			if (rr.soa_min >= 0 && rr.soa_min < ttl)
+				ttl = rr.soa_min;
 		}
-		ldns_rr_free(rr);
+		rr_read_clear(&rr);
 		if (ttl >= 0)
 			return ttl;
 	}
@@ -389,26 +303,23 @@ static char *other_type_at(const dnsvet_obs *obs, const rec_want *w)
 			continue;
 		for (size_t j = 0; j < dnsvet_node_size(auth); j++) {
 			const dnsvet_node *rep = dnsvet_node_list_at(auth, j);
-			ldns_rr_list *rrs;
+			rr_list rrs;
 			char *seen = NULL;
 
 			if (!answered(rep) || !source_listed(rep) ||
 			    !dnsvet_node_bool(dnsvet_node_map_get(rep, "aa"), 1))
 				continue;
-			rrs = parse_rrs(dnsvet_node_map_get(rep, "answer"), NULL);
-			for (size_t k = 0; rrs && !seen && k < ldns_rr_list_rr_count(rrs); k++) {
-				const ldns_rr *rr = ldns_rr_list_rr(rrs, k);
-				ldns_rr_type t = ldns_rr_get_type(rr);
+			if (parse_rrs(dnsvet_node_map_get(rep, "answer"), NULL, &rrs) != 0)
+				continue;
+			for (size_t k = 0; !seen && k < rrs.n; k++) {
+				const rr_read *rr = &rrs.v[k];
+				uint16_t t = rr->type;
 
 				if (t != w->type && t != LDNS_RR_TYPE_RRSIG && t != LDNS_RR_TYPE_NSEC &&
-				    t != LDNS_RR_TYPE_NSEC3 && owner_is(rr, w->name)) {
-					char *v = rr_value(rr);
-
-					seen = typed_seen(t, v);
-					free(v);
-				}
+				    t != LDNS_RR_TYPE_NSEC3 && strcmp(rr->owner, w->name) == 0)
+					seen = typed_seen(t, rr->value);
 			}
-			ldns_rr_list_deep_free(rrs);
+			rr_list_free(&rrs);
 			if (seen)
 				return seen;
 		}
@@ -442,11 +353,16 @@ static dnsvet_node *propagation_of(const rec_want *w, const dnsvet_node *entry, 
 			break;
 		}
 		if (answered(rep)) {
-			ldns_rr_list *rrs = parse_rrs(dnsvet_node_map_get(rep, "answer"), chain);
+			rr_list rrs;
 			rec_class c;
 
-			classify(w, rrs, &c);
-			ldns_rr_list_deep_free(rrs);
+			if (parse_rrs(dnsvet_node_map_get(rep, "answer"), chain, &rrs) != 0) {
+				dnsvet_node_free(item);
+				bad = 1;
+				break;
+			}
+			classify(w, &rrs, &c);
+			rr_list_free(&rrs);
 			if (c.kind == CL_RIGHT) {
 				state = "right";
 				n_right++;
@@ -533,7 +449,7 @@ dnsvet_status report_eval_record(const dnsvet_obs *obs, const dnsvet_node *rec,
 	*prop = NULL;
 	if (!name || !type)
 		return DNSVET_ERR_INVALID;
-	name_norm(name, nname, sizeof(nname));
+	rr_read_name_norm(name, nname, sizeof(nname));
 	memset(&w, 0, sizeof(w));
 	w.name = nname;
 	w.type_str = type;
@@ -542,26 +458,26 @@ dnsvet_status report_eval_record(const dnsvet_obs *obs, const dnsvet_node *rec,
 	w.comparable = dnsvet_node_bool(dnsvet_node_map_get(rec, "comparable"), 1);
 	w.value = value;
 	if (value && (w.type == LDNS_RR_TYPE_CNAME || w.type == LDNS_RR_TYPE_NS)) {
-		name_norm(value, nvalue, sizeof(nvalue));
+		rr_read_name_norm(value, nvalue, sizeof(nvalue));
 		w.value = nvalue;
 	}
 	entry = obs ? dnsvet_obs_find_answer(obs, nname, type) : NULL;
 	auth = dnsvet_node_map_get(entry, "auth");
 	for (size_t i = 0; i < dnsvet_node_size(auth); i++) {
 		const dnsvet_node *rep = dnsvet_node_list_at(auth, i);
-		ldns_rr_list *rrs;
+		rr_list rrs;
 		rec_class c;
 
 		if (!answered(rep) || !source_listed(rep) ||
 		    !dnsvet_node_bool(dnsvet_node_map_get(rep, "aa"), 1))
 			continue;
-		rrs = parse_rrs(dnsvet_node_map_get(rep, "answer"), dnsvet_node_map_get(entry, "chain"));
-		if (!rrs) {
+		if (parse_rrs(dnsvet_node_map_get(rep, "answer"), dnsvet_node_map_get(entry, "chain"),
+		              &rrs) != 0) {
 			free(other);
 			return DNSVET_ERR_NOMEM;
 		}
-		classify(&w, rrs, &c);
-		ldns_rr_list_deep_free(rrs);
+		classify(&w, &rrs, &c);
+		rr_list_free(&rrs);
 		if (c.kind == CL_RIGHT) {
 			n_right++;
 		} else if (c.kind == CL_OTHER) {
