@@ -123,8 +123,11 @@ static int ctx_answers_with_rcode(lua_State *L)
  */
 typedef struct rrs_acc {
 	lua_State *L;
-	int replies;   /* stack index of the side's list of replies */
-	int out;
+	dnsvet_rules_runner *r;
+	const dnsvet_node *entry;
+	const char *side;
+	int replies;   /* stack index of the side's list of replies, 0 until a match */
+	int out;       /* stack index of the result, 0 until a match */
 	lua_Integer n;
 } rrs_acc;
 
@@ -134,6 +137,14 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 	lua_State *L = a->L;
 
 	luaL_checkstack(L, 6, "ctx:rrs");
+	if (!a->out) {
+		/* the entry is opened for the first match only: most questions hold none */
+		lua_newtable(L);
+		a->out = lua_gettop(L);
+		rv_push_node(L, a->entry, RV_ENTRY, a->r->gen);
+		lua_getfield(L, -1, a->side);
+		a->replies = lua_gettop(L);
+	}
 	lua_createtable(L, 0, 2);
 	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
 	lua_getfield(L, -1, "answer");
@@ -152,35 +163,47 @@ static int ctx_rrs(lua_State *L)
 	static const char *const sides[] = {"auth", "own", "resolvers", NULL};
 	dnsvet_rules_runner *r = runner_of(L);
 	int side = luaL_checkoption(L, 2, NULL, sides);
-	char name[1100], type[24], rrtype[24];
+	char name[1100], type[24], rrtype[24], key[1200];
 	int has_rrtype = !lua_isnoneornil(L, 5);
-	rrs_acc a = {L, 0, 0, 0};
-	dnsvet_node *e;
+	rrs_acc a = {L, r, NULL, side == 2 ? "resolvers" : "auth", 0, 0, 0};
+	size_t nl, tl, rl;
 
 	arg_name(L, 3, name, sizeof(name));
 	arg_type(L, 4, type, sizeof(type));
 	if (has_rrtype)
 		arg_type(L, 5, rrtype, sizeof(rrtype));
+	else
+		rrtype[0] = '\0';
+	nl = strlen(name);
+	tl = strlen(type);
+	rl = strlen(rrtype);
+	/* "\1" keeps these keys apart from dnsvet.authoritative's in the shared cache */
+	key[0] = '\1';
+	key[1] = (char)('0' + side);
+	memcpy(key + 2, name, nl);
+	key[2 + nl] = '\n';
+	memcpy(key + 3 + nl, type, tl);
+	key[3 + nl + tl] = '\n';
+	memcpy(key + 4 + nl + tl, rrtype, rl);
 	lua_settop(L, 0);
 	helpers_push_cache(L);
-	lua_pushfstring(L, "\1%d\n%s\n%s\n%s", side, name, type, has_rrtype ? rrtype : "");
+	lua_pushlstring(L, key, 4 + nl + tl + rl);
 	lua_pushvalue(L, 2);
 	if (lua_rawget(L, 1) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
-	lua_newtable(L);
-	a.out = lua_gettop(L);
-	e = rules_answers_find(r, name, type);
-	if (e) {
-		rv_push_node(L, e, RV_ENTRY, r->gen);
-		lua_getfield(L, -1, side == 2 ? "resolvers" : "auth");
-		a.replies = lua_gettop(L);
-		rules_owned_scan(dnsvet_node_map_get(e, side == 2 ? "resolvers" : "auth"), side == 1,
-		                 name, has_rrtype ? rrtype : NULL, rrs_add, &a);
+	a.entry = rules_answers_find(r, name, type);
+	if (a.entry)
+		rules_owned_scan(dnsvet_node_map_get(a.entry, a.side), side == 1, name,
+		                 has_rrtype ? rrtype : NULL, rrs_add, &a);
+	if (a.out) {
 		lua_settop(L, a.out);
+		/* shared by every rule asking the same, so read-only */
+		rv_wrap_table(L, a.out);
+		lua_remove(L, a.out);
+	} else {
+		rv_push_empty(L);
 	}
-	/* shared by every rule asking the same, so read-only */
-	rv_wrap_table(L, a.out);
 	lua_pushvalue(L, 2);
 	lua_pushvalue(L, -2);
 	lua_rawset(L, 1);

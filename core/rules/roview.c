@@ -443,17 +443,22 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 	if (kind == RV_RR && push_shared_rr(L, node, gen))
 		return;
 	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST && dnsvet_node_size(node) == 0) {
-		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)
-			return;
-		lua_pop(L, 1);
-		lua_newtable(L);
-		rv_wrap_table(L, -1);
-		lua_remove(L, -2);
-		lua_pushvalue(L, -1);
-		lua_rawsetp(L, LUA_REGISTRYINDEX, &empty_key);
+		rv_push_empty(L);
 		return;
 	}
 	push_view(L, node, kind, gen);
+}
+
+void rv_push_empty(lua_State *L)
+{
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	rv_wrap_table(L, -1);
+	lua_remove(L, -2);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &empty_key);
 }
 
 void rv_init(lua_State *L)

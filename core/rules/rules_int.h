@@ -137,6 +137,8 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 /* Pushes a read-only view whose backing is the table at idx (not copied: nothing else may
  * keep a reference to it; nested tables should be views already). */
 void rv_wrap_table(lua_State *L, int idx);
+/* Pushes the empty read-only list every view and ctx method shares. */
+void rv_push_empty(lua_State *L);
 /* Rebuilds the materialised views of the observation tree's answers after an asker added
  * to it. */
 void rv_refresh_answers(lua_State *L);
