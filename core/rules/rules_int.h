@@ -10,6 +10,8 @@
 
 #define RULES_DEFAULT_INSTRUCTIONS 10000000u
 #define RULES_DEFAULT_MEMORY (32u * 1024u * 1024u)
+/* Garbage a runner lets pile up before a full collection between domains. */
+#define RULES_GC_SLACK (4u * 1024u * 1024u)
 #define RULES_DEFAULT_QUERIES 64u
 #define RULES_DEFAULT_LOAD_INSTRUCTIONS 1000000u
 #define RULES_DEFAULT_LOAD_MEMORY (8u * 1024u * 1024u)
@@ -97,6 +99,7 @@ typedef struct rules_sandbox {
 	void *pool_chunks;         /* chunks the small blocks are cut from, linked */
 	char *pool_bump;           /* unused rest of the newest chunk */
 	size_t pool_left;
+	size_t gc_base;            /* bytes in use after the last full collection */
 } rules_sandbox;
 
 /* A new state with the restricted libraries loaded and the read-only base built. */
@@ -106,6 +109,10 @@ rules_sandbox *sandbox_of(lua_State *L);
 /* Starts a budgeted stretch: instructions and memory limits for what follows. */
 void sandbox_limit(rules_sandbox *sb, uint64_t instructions, size_t memory);
 void sandbox_unlimit(rules_sandbox *sb);
+/* Runs the collector only between domains: see sandbox.c. */
+void sandbox_gc_between_domains(rules_sandbox *sb);
+/* Called at the end of a domain: collects when enough garbage has piled up. */
+void sandbox_gc_settle(rules_sandbox *sb);
 /* Installs the instruction count hook on a thread. */
 void sandbox_hook(lua_State *co);
 /* Pushes a new environment table for one rule (reads fall through to the base). */

@@ -68,7 +68,7 @@ dnsvet_status dnsvet_rules_runner_new(const dnsvet_rules *rules, dnsvet_rules_ru
 			lua_pop(r->L, 1);
 		lua_pop(r->L, 1);
 	}
-	lua_gc(r->L, LUA_GCCOLLECT);
+	sandbox_gc_between_domains(&r->sb);
 	*out = r;
 	return DNSVET_OK;
 }
@@ -193,6 +193,7 @@ dnsvet_status dnsvet_rules_probes(dnsvet_rules_runner *r, const dnsvet_node *exp
 			probes_of(r, &r->c[i], lua_gettop(r->L), list);
 	lua_settop(r->L, 0);
 	rv_end_domain(r->L);
+	sandbox_gc_settle(&r->sb);
 	*out = list;
 	return DNSVET_OK;
 }

@@ -131,6 +131,29 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
+/*
+ * Nearly everything a domain's run allocates (views, rule locals, findings' tables) is
+ * garbage when the run ends, and an incremental collector running meanwhile would keep
+ * re-marking the compiled rules for nothing. So a runner's collector stays stopped and a
+ * full collection runs between domains once RULES_GC_SLACK of garbage has piled up. A rule
+ * reaching its memory cap still gets its garbage collected: Lua collects in an emergency
+ * when an allocation fails, stopped collector or not, before giving up.
+ */
+void sandbox_gc_between_domains(rules_sandbox *sb)
+{
+	lua_gc(sb->L, LUA_GCCOLLECT);
+	lua_gc(sb->L, LUA_GCSTOP);
+	sb->gc_base = sb->mem_used;
+}
+
+void sandbox_gc_settle(rules_sandbox *sb)
+{
+	if (sb->mem_used - sb->gc_base < RULES_GC_SLACK && sb->mem_used >= sb->gc_base)
+		return;
+	lua_gc(sb->L, LUA_GCCOLLECT);
+	sb->gc_base = sb->mem_used;
+}
+
 void sandbox_hook(lua_State *co)
 {
 	lua_sethook(co, count_hook, LUA_MASKCOUNT, RULES_HOOK_STEP);

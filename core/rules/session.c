@@ -180,6 +180,7 @@ static void session_clear(dnsvet_rules_runner *r)
 	r->obs = NULL;
 	r->cur = NULL;
 	lua_settop(L, 0);
+	sandbox_gc_settle(&r->sb);
 }
 
 dnsvet_status dnsvet_rules_begin(dnsvet_rules_runner *r, dnsvet_node *obs, int live)
