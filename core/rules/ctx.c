@@ -145,13 +145,14 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 		lua_getfield(L, -1, a->side);
 		a->replies = lua_gettop(L);
 	}
+	/* neither the reply nor its answer section is opened: the RR's view is the one the
+	 * section shows, found by its string */
 	lua_createtable(L, 0, 2);
 	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
-	lua_getfield(L, -1, "answer");
-	lua_geti(L, -1, (lua_Integer)rr_i + 1);
-	lua_setfield(L, -4, "rr");
-	lua_pop(L, 1);
 	lua_setfield(L, -2, "reply");
+	rv_push_rr(L, dnsvet_node_list_at(dnsvet_node_map_get(dnsvet_node_list_at(
+		dnsvet_node_map_get(a->entry, a->side), reply_i), "answer"), rr_i), a->r->gen);
+	lua_setfield(L, -2, "rr");
 	rv_wrap_table(L, -1);
 	lua_remove(L, -2);
 	lua_rawseti(L, a->out, ++a->n);

@@ -420,6 +420,13 @@ static int push_shared_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
 	return 1;
 }
 
+void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
+{
+	luaL_checkstack(L, 6, "views");
+	if (!push_shared_rr(L, node, gen))
+		push_view(L, node, RV_RR, gen);
+}
+
 /*
  * A child met while building a backing table. Views that can also be reached another way
  * (ctx:answers, ctx:zone_of, the ctx fields, an asker's refresh) go through the per-domain

@@ -144,6 +144,9 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 /* Pushes a read-only view whose backing is the table at idx (not copied: nothing else may
  * keep a reference to it; nested tables should be views already). */
 void rv_wrap_table(lua_State *L, int idx);
+/* Pushes the view of an RR (a string node of an answer section): the one every reply
+ * holding the same string shows in the current domain. */
+void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen);
 /* Pushes the empty read-only list every view and ctx method shares. */
 void rv_push_empty(lua_State *L);
 /* Rebuilds the materialised views of the observation tree's answers after an asker added

@@ -738,6 +738,7 @@ static void test_rrs(void)
 	          "unasked=\n"
 	          "same=true\n"
 	          "reply=true\n"
+	          "rr=true\n"
 	          "write=false\n"
 	          "write_item=false\n"
 	          "bad_side=false\n"

@@ -25,6 +25,7 @@ return {
     local a, b = ctx:rrs("own", "mail.rrs.test", "MX"), ctx:rrs("own", "mail.rrs.test.", "MX")
     lines[#lines + 1] = "same=" .. tostring(a == b)
     lines[#lines + 1] = "reply=" .. tostring(a[1].reply == ctx:answers("mail.rrs.test", "MX").auth[1])
+    lines[#lines + 1] = "rr=" .. tostring(a[3].rr == a[3].reply.answer[2])
     lines[#lines + 1] = "write=" .. tostring(pcall(function() a[1] = 1 end))
     lines[#lines + 1] = "write_item=" .. tostring(pcall(function() a[1].rr = 1 end))
     lines[#lines + 1] = "bad_side=" .. tostring(pcall(ctx.rrs, ctx, "parent", "mail.rrs.test", "MX"))
