@@ -419,6 +419,18 @@ static int h_edit_distance(lua_State *L)
 
 	if (la > EDIT_MAX_LEN || lb > EDIT_MAX_LEN)
 		return luaL_error(L, "dnsvet.edit_distance: strings longer than %d bytes", EDIT_MAX_LEN);
+	/* a common prefix and suffix change nothing, and the values compared (a key with a few
+	 * characters lost) share nearly everything: the table covers the middle only */
+	while (la && lb && *a == *b) {
+		a++;
+		b++;
+		la--;
+		lb--;
+	}
+	while (la && lb && a[la - 1] == b[lb - 1]) {
+		la--;
+		lb--;
+	}
 	row = lua_newuserdatauv(L, (lb + 1) * sizeof(*row), 0);
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;

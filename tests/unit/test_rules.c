@@ -167,7 +167,7 @@ static void test_basic_replay(void)
 	          "example.com,www.example.com;x.example.com/TXT/300/IN/3/v=spf1 include:amazonses.com "
 	          "~alla\"b;;10 Feedback-SMTP.us-east-1.amazonses.com "
 	          "[10 Feedback-SMTP.us-east-1.amazonses.com.];ns1.host.net 2026112001 300;"
-	          "truetruefalsetruetrue;hello,nil;3;2026-11-23T09:00:00Z;truetruetrue;8:true:1");
+	          "truetruefalsetruetrue;hello,nil;3,2,2,3,0;2026-11-23T09:00:00Z;truetruetrue;8:true:1");
 	/* ctx:findings sees the findings of earlier rules */
 	CHECK_STR(msg_of(find(l, "t.quiet", "tok1._domainkey.shop.test")),
 	          "unexplained tok1._domainkey.shop.test");

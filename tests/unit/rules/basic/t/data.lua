@@ -30,7 +30,11 @@ return {
                     tostring(dnsvet.rr.same_value("MX", "10 A.example.", "10 a.example")) ..
                     tostring(dnsvet.rr.same_value("AAAA", "2001:db8::1", "2001:DB8:0::1"))
     out[#out + 1] = dnsvet.base64.decode("aGVsbG8=") .. "," .. tostring(select(1, dnsvet.base64.decode("a*b")))
-    out[#out + 1] = tostring(dnsvet.edit_distance("kitten", "sitting"))
+    out[#out + 1] = tostring(dnsvet.edit_distance("kitten", "sitting")) .. "," ..
+                    tostring(dnsvet.edit_distance("p=MIGfMA0GCSqAB", "p=MIGfMAGCSqB")) .. "," ..
+                    tostring(dnsvet.edit_distance("aaaa", "aa")) .. "," ..
+                    tostring(dnsvet.edit_distance("", "abc")) .. "," ..
+                    tostring(dnsvet.edit_distance("same", "same"))
     out[#out + 1] = dnsvet.fmt_time(1795424400)
     out[#out + 1] = tostring(math.random == nil) .. tostring(string.dump == nil) .. tostring(("x").dump == nil)
     local n = 0
