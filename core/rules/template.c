@@ -128,9 +128,12 @@ char *template_fill(lua_State *L, const char *tmpl, int vars, char *err, size_t 
 				continue;
 			}
 		}
-		if (sb_add(&b, p, 1))
+		/* the text up to the next brace goes in at once */
+		size_t run = 1 + strcspn(p + 1, "{}");
+
+		if (sb_add(&b, p, run))
 			goto nomem;
-		p++;
+		p += run;
 	}
 	return b.p;
 nomem:

@@ -712,7 +712,8 @@ static void test_escapes(void)
 /* ------------------------------------------------------------------ */
 
 /* ctx:rrs: which replies each side keeps, owner and type filters, one shared read-only list
- * per question, the reply tables ctx:answers gives, errors for a bad side or type. */
+ * per question, the reply tables ctx:answers gives, errors for a bad side or type; and fix
+ * templates: placeholders, doubled braces, braces kept as written. */
 static void test_rrs(void)
 {
 	const char *user[] = {path_of("api")};
@@ -743,6 +744,9 @@ static void test_rrs(void)
 	          "write_item=false\n"
 	          "bad_side=false\n"
 	          "bad_type=false");
+	CHECK_STR(dnsvet_finding_fix(find(l, "a.template", NULL)),
+	          "Set {\"name\": \"mail\"} in rrs.test; keep {this, a lone } and {x-y} as written; "
+	          "a, b, 3.");
 	dnsvet_finding_list_free(l);
 	dnsvet_node_free(obs);
 	dnsvet_rules_runner_free(runner);
