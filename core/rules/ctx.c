@@ -138,11 +138,10 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 
 	luaL_checkstack(L, 6, "ctx:rrs");
 	if (!a->out) {
-		/* the entry is opened for the first match only: most questions hold none */
 		lua_newtable(L);
 		a->out = lua_gettop(L);
-		rv_push_node(L, a->entry, RV_ENTRY, a->r->gen);
-		lua_getfield(L, -1, a->side);
+		/* the list entry.auth (or .resolvers) shows, without opening the entry */
+		rv_push_node(L, dnsvet_node_map_get(a->entry, a->side), RV_REPLIES, a->r->gen);
 		a->replies = lua_gettop(L);
 	}
 	/* neither the reply nor its answer section is opened: the RR's view is the one the
