@@ -40,11 +40,8 @@ every DNS host listed in the NS set.
     end
 
     -- what one server said, as one comparable string
-    local function signature(reply, name, rtype)
-      local values = {}
-      for _, rr in ipairs(reply.answer or {}) do
-        if rr.name == name and rr.type == rtype then values[#values + 1] = rr.data end
-      end
+    local function signature(reply, values_of, rtype)
+      local values = values_of[reply] or {}
       table.sort(values)
       if #values == 0 then
         return reply.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or (reply.rcode .. " with no " .. rtype)
@@ -69,9 +66,15 @@ every DNS host listed in the NS set.
       -- only servers that answered for the zone are compared: a refusal or a timeout is
       -- delegation.lame's subject, not a different answer
       local replies = not explained(name, r.type) and dnsvet.authoritative(ctx, name, r.type)
-      local groups, order = {}, {}
+      local groups, order, values_of = {}, {}, {}
+      if replies then
+        for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
+          values_of[o.reply] = values_of[o.reply] or {}
+          table.insert(values_of[o.reply], o.rr.data)
+        end
+      end
       for _, reply in ipairs(replies or {}) do
-        local sig = signature(reply, name, r.type)
+        local sig = signature(reply, values_of, r.type)
         if not groups[sig] then
           groups[sig] = {}
           order[#order + 1] = sig

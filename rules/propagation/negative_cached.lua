@@ -64,12 +64,12 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
         -- what the zone serves now, from its own servers that answered (none when the
         -- zone cannot be asked: then there is nothing to compare the resolvers with)
         local replies = dnsvet.authoritative(ctx, name, r.type) or {}
-        local answered, right = #replies, 0
-        for _, reply in ipairs(replies) do
-          for _, rr in ipairs(reply.answer or {}) do
-            if rr.name == name and rr.type == r.type and matches(rr, r) then
+        local answered, right, counted = #replies, 0, {}
+        if answered > 0 then
+          for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
+            if not counted[o.reply] and matches(o.rr, r) then
+              counted[o.reply] = true
               right = right + 1
-              break
             end
           end
         end

@@ -65,10 +65,8 @@ Fix: trust the authoritative answer; find and remove the local override, or test
       -- asked (not delegated, say) there is no truth to hold the resolvers to
       local replies = dnsvet.authoritative(ctx, name, r.type) or {}
       local auth_answered, auth_values = #replies, {}
-      for _, reply in ipairs(replies) do
-        for _, rr in ipairs(reply.answer or {}) do
-          if rr.name == name then auth_values[rr.data] = true end
-        end
+      if auth_answered > 0 then
+        for _, o in ipairs(ctx:rrs("own", name, r.type)) do auth_values[o.rr.data] = true end
       end
 
       if entry and auth_answered > 0 and not (zname and lame_zones[zname]) then
@@ -76,20 +74,25 @@ Fix: trust the authoritative answer; find and remove the local override, or test
         for _, res in ipairs(entry.resolvers or {}) do
           local problem
           if not res.error then
+            -- the sections matter only when the zone serves data a negative answer would
+            -- deny, or for an address a sinkhole may have replaced
+            local zone_has_data = next(auth_values) ~= nil
             local has_data, soa = false, nil
-            for _, rr in ipairs(res.answer or {}) do
-              if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then
-                has_data = true
-                if (rr.type == "A" or rr.type == "AAAA") and not auth_values[rr.data] and sinkhole(rr.address) then
-                  problem = ("answers %s, an address in a private or null range that the zone does not serve (a filter's sinkhole)"):format(rr.address)
+            if zone_has_data or (not ctx.lab and (r.type == "A" or r.type == "AAAA")) then
+              for _, rr in ipairs(res.answer or {}) do
+                if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then
+                  has_data = true
+                  if (rr.type == "A" or rr.type == "AAAA") and not auth_values[rr.data] and sinkhole(rr.address) then
+                    problem = ("answers %s, an address in a private or null range that the zone does not serve (a filter's sinkhole)"):format(rr.address)
+                  end
                 end
               end
-            end
-            for _, rr in ipairs(res.authority or {}) do
-              if rr.type == "SOA" then soa = rr end
+              for _, rr in ipairs(res.authority or {}) do
+                if rr.type == "SOA" then soa = rr end
+              end
             end
             local negative = res.rcode == "NXDOMAIN" or (res.rcode == "NOERROR" and not has_data)
-            if negative and next(auth_values) ~= nil then
+            if negative and zone_has_data then
               if not soa then
                 problem = ("answers %s with no SOA in the authority section, which no cached answer of the zone would lack"):format(res.rcode)
               elseif not dnsvet.name.is_sub(name, soa.name) or (zname and not dnsvet.name.is_sub(zname, soa.name) and soa.name ~= zname) then

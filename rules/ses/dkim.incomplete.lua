@@ -57,15 +57,13 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
         if not replies then
           unknown[#unknown + 1] = {name = name, why = why}
         else
-          local good, seen = 0, nil
-          for _, reply in ipairs(replies) do
-            for _, rr in ipairs(reply.answer or {}) do
-              if rr.name == name and rr.type == "CNAME" then
-                seen = rr.target
-                if dnsvet.name.normalize(rr.target) == dnsvet.name.normalize(r.value) then
-                  good = good + 1
-                  break
-                end
+          local good, seen, counted = 0, nil, {}
+          for _, o in ipairs(ctx:rrs("own", name, "CNAME", "CNAME")) do
+            if not counted[o.reply] then
+              seen = o.rr.target
+              if dnsvet.name.normalize(o.rr.target) == dnsvet.name.normalize(r.value) then
+                counted[o.reply] = true
+                good = good + 1
               end
             end
           end
