@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 
 #include "engine/engine_int.h"
+#include "engine/deliver.h"
 #include "engine/wire.h"
 
 #define SLOT_NONE UINT32_MAX
@@ -612,6 +613,32 @@ dnsvet_status dnsvet_engine_submit(dnsvet_engine *eng, const dnsvet_query *dq,
 	srv_maybe_runnable(eng, q->srv);
 	eng->pending++;
 	eng->stats.submitted++;
+	return DNSVET_OK;
+}
+
+dnsvet_status eng_deliver(dnsvet_engine *eng, dnsvet_result *res, dnsvet_engine_cb cb,
+                          void *user)
+{
+	struct eng_query *q;
+
+	if (!eng || !res || !cb)
+		return DNSVET_ERR_INVALID;
+	if (eng->cancelling)
+		return DNSVET_ERR_STATE;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return DNSVET_ERR_NOMEM;
+	q->res = res;
+	q->fd = -1;
+	q->usock = ENG_NONE;
+	q->slot = SLOT_NONE;
+	q->heap_idx = EQ_HEAP_NONE;
+	q->cb = cb;
+	q->user = user;
+	q->state = EQ_DONE;
+	res->lent = false;
+	done_push(eng, q);
+	eng->pending++;
 	return DNSVET_OK;
 }
 

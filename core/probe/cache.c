@@ -36,6 +36,20 @@ void pc_rrset_free(pc_rrset *r)
 	free(r);
 }
 
+static void answer_free(pc_answer *a)
+{
+	if (!a)
+		return;
+	free(a->name);
+	dnsvet_result_free(a->res);
+	free(a);
+}
+
+static void answer_free_v(void *v)
+{
+	answer_free(v);
+}
+
 static void deleg_free_v(void *v)
 {
 	pc_deleg_free(v);
@@ -52,6 +66,7 @@ void dnsvet_probe_cache_free(dnsvet_probe_cache *c)
 		return;
 	pr_map_clear(&c->deleg, deleg_free_v);
 	pr_map_clear(&c->rrsets, rrset_free_v);
+	pr_map_clear(&c->answers, answer_free_v);
 	dnsvet_roothints_free(c->hints);
 	free(c);
 }
@@ -131,6 +146,74 @@ int pc_rrset_put(dnsvet_probe_cache *c, pc_rrset *r)
 	return 0;
 }
 
+const dnsvet_result *pc_answer_get(dnsvet_probe_cache *c, const char *key)
+{
+	pc_answer *a = pr_map_get(&c->answers, key);
+
+	if (!a) {
+		c->stats.misses++;
+		return NULL;
+	}
+	if (a->expires <= pr_now()) {
+		pr_map_del(&c->answers, key);
+		answer_free(a);
+		c->stats.expired++;
+		c->stats.misses++;
+		return NULL;
+	}
+	c->stats.hits++;
+	return a->res;
+}
+
+static void lowest_ttl(const ldns_rr_list *l, int negative, uint32_t *ttl)
+{
+	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		uint32_t t = ldns_rr_ttl(rr);
+
+		/* RFC 2308: a negative answer lives min(SOA TTL, MINIMUM) */
+		if (negative && ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) >= 7 &&
+		    ldns_rdf2native_int32(ldns_rr_rdf(rr, 6)) < t)
+			t = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		if (t < *ttl)
+			*ttl = t;
+	}
+}
+
+int pc_answer_put(dnsvet_probe_cache *c, const char *key, const char *name,
+                  const dnsvet_result *r)
+{
+	const ldns_rr_list *ans = dnsvet_result_answer(r);
+	int rcode = dnsvet_result_rcode(r), negative;
+	uint32_t ttl = UINT32_MAX;
+	pc_answer *a, *old;
+
+	if (dnsvet_result_error(r) != DNSVET_QERR_NONE || !dnsvet_result_pkt(r) ||
+	    (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN))
+		return 0;
+	negative = !ans || ldns_rr_list_rr_count(ans) == 0;
+	lowest_ttl(ans, 0, &ttl);
+	lowest_ttl(dnsvet_result_authority(r), negative, &ttl);
+	lowest_ttl(dnsvet_result_additional(r), 0, &ttl);
+	/* nothing says how long it holds */
+	if (ttl == UINT32_MAX || ttl == 0)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->name = pr_strdup(name)) || !(a->res = dnsvet_result_clone(r))) {
+		answer_free(a);
+		return -1;
+	}
+	a->expires = pr_now() + ttl;
+	old = pr_map_get(&c->answers, key);
+	if (pr_map_put(&c->answers, key, a) != 0) {
+		answer_free(a);
+		return -1;
+	}
+	if (old && old != a)
+		answer_free(old);
+	return 0;
+}
+
 static int trim_deleg(const char *key, void *val, void *arg)
 {
 	unsigned max = *(unsigned *)arg;
@@ -155,10 +238,23 @@ static int trim_rrset(const char *key, void *val, void *arg)
 	return 0;
 }
 
+static int trim_answer(const char *key, void *val, void *arg)
+{
+	unsigned max = *(unsigned *)arg;
+
+	(void)key;
+	if (pr_name_labels(((pc_answer *)val)->name) > max) {
+		answer_free(val);
+		return 1;
+	}
+	return 0;
+}
+
 void dnsvet_probe_cache_trim(dnsvet_probe_cache *c, unsigned max_labels)
 {
 	if (!c)
 		return;
+	pr_map_filter(&c->answers, trim_answer, &max_labels);
 	pr_map_filter(&c->deleg, trim_deleg, &max_labels);
 	pr_map_filter(&c->rrsets, trim_rrset, &max_labels);
 }
@@ -171,5 +267,5 @@ void dnsvet_probe_cache_stats_get(const dnsvet_probe_cache *c, dnsvet_probe_cach
 	if (!c)
 		return;
 	*out = c->stats;
-	out->entries = c->deleg.n + c->rrsets.n;
+	out->entries = c->deleg.n + c->rrsets.n + c->answers.n;
 }

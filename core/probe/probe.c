@@ -1,5 +1,6 @@
 /* Probe lifecycle: start, query submission and dispatch, completion. */
 #include "probe/probe_int.h"
+#include "engine/deliver.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +38,60 @@ pr_qctx *pr_qctx_new(pr_probe *p, int kind, unsigned depth)
 static void probe_free(pr_probe *p);
 static void on_result(dnsvet_engine *eng, const dnsvet_result *r, void *user);
 
+/*
+ * A question to a server of a zone about a name outside the domain being checked (the
+ * SOA and NS of its TLD or of the zone its DKIM CNAMEs point into, a name a rule makes up
+ * under the TLD) gets the same reply for every domain of a batch: the shared cache
+ * answers it for the reply's TTL, as it does referrals. The domain's own names are
+ * always asked. Writes the cache key into key (PR_SHARE_KEY_MAX bytes).
+ */
+#define PR_SHARE_KEY_MAX (2 * PR_NAME_MAX + DNSVET_ADDRSTRLEN + 16)
+
+static int share_key(const pr_probe *p, const pr_qctx *c, const char *name, uint16_t type,
+                     char *key)
+{
+	if (!p->in.domain[0] || !c->zone || !c->addr ||
+	    (c->kind != QK_BATCH && c->kind != QK_STEP) || pr_name_is_sub(name, p->in.domain))
+		return 0;
+	snprintf(key, PR_SHARE_KEY_MAX, "%s|%s|%u|%s", c->zone->name, c->addr->text,
+	         (unsigned)type, name);
+	return 1;
+}
+
+static dnsvet_status deliver_cached(pr_probe *p, pr_qctx *c, const char *key)
+{
+	const dnsvet_result *hit = pc_answer_get(p->cache, key);
+	dnsvet_result *copy;
+
+	if (!hit)
+		return DNSVET_ERR_NOT_FOUND;
+	copy = dnsvet_result_clone(hit);
+	if (!copy)
+		return DNSVET_ERR_NOMEM;
+	if (eng_deliver(p->eng, copy, on_result, c) != DNSVET_OK) {
+		dnsvet_result_free(copy);
+		return DNSVET_ERR_STATE;
+	}
+	p->stats.cache_hits++;
+	p->outstanding++;
+	if (c->depth > p->stats.rtts)
+		p->stats.rtts = c->depth;
+	return DNSVET_OK;
+}
+
 int pr_submit(pr_probe *p, pr_qctx *c, const struct sockaddr_storage *ss, socklen_t len,
               const char *name, uint16_t type, unsigned flags)
 {
 	dnsvet_query q;
-	char fq[PR_NAME_MAX + 2];
+	char fq[PR_NAME_MAX + 2], key[PR_SHARE_KEY_MAX];
 
 	if (!c)
 		return -1;
+	if (p->cache && share_key(p, c, name, type, key)) {
+		if (deliver_cached(p, c, key) == DNSVET_OK)
+			return 0;
+		c->shared = 1;
+	}
 	if (p->stats.queries >= p->opts.query_budget) {
 		p->stats.budget_exhausted = 1;
 		free(c);
@@ -81,6 +128,14 @@ static void on_result(dnsvet_engine *eng, const dnsvet_result *r, void *user)
 		if (p->outstanding == 0)
 			probe_free(p);
 		return;
+	}
+	if (c->shared) {
+		char key[PR_SHARE_KEY_MAX];
+		const char *name = c->kind == QK_STEP ? c->step->owner->name : c->q->name;
+		uint16_t type = c->kind == QK_STEP ? c->step->qtype : c->q->type;
+
+		if (share_key(p, c, name, type, key) && pc_answer_put(p->cache, key, name, r) != 0)
+			pr_oom(p);
 	}
 	switch (c->kind) {
 	case QK_STEP:
@@ -434,6 +489,19 @@ static int validate_questions(const dnsvet_probe_question *qs, size_t nq)
 /* Questions with explicit servers keep their list on the quest. */
 static dnsvet_status attach_servers(pr_probe *p, const dnsvet_probe_question *qs, size_t nq);
 
+/* Whether a name's questions need the zone holding it. A follow-up asked of resolvers or
+ * of given servers only does not: walking to the zone would ask its apex SOA and NS,
+ * which a follow-up reports nothing of. */
+static int asks_zone(const pr_probe *p, const pr_name *pn)
+{
+	if (!p->followup)
+		return 1;
+	for (size_t i = 0; i < pn->quests.n; i++)
+		if (((pr_quest *)pn->quests.v[i])->target & DNSVET_PROBE_TO_AUTH)
+			return 1;
+	return 0;
+}
+
 dnsvet_status pr_probe_launch(pr_probe *p, const dnsvet_probe_question *qs, size_t nq)
 {
 	dnsvet_status st;
@@ -483,7 +551,7 @@ dnsvet_status pr_probe_launch(pr_probe *p, const dnsvet_probe_question *qs, size
 	}
 	for (size_t i = 0; i < p->name_list.n; i++) {
 		pr_name *pn = p->name_list.v[i];
-		if (pn->interest && pn->state == PN_NEW && pn->quests.n)
+		if (pn->interest && pn->state == PN_NEW && pn->quests.n && asks_zone(p, pn))
 			pr_name_advance(p, pn);
 	}
 	if (p->nomem)

@@ -281,6 +281,7 @@ struct pr_qctx {
 	pr_quest *q;
 	pr_reply *rep;
 	pr_lookup *lk;
+	int shared;                     /* its reply goes to the cache (pr_submit) */
 };
 /* Submit a query; ctx is consumed (freed on failure). Returns 0 when sent,
  * -1 when the budget is exhausted or the engine refused it. */
