@@ -57,8 +57,11 @@ support has to store it, or the zone has to move to another provider.]],
           if f.value == want then exact = true end
           if f.value ~= want and f.value:lower() == want:lower() and not hit then hit = f end
         end
-        local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
-        local explained = ok and type(earlier) == "table" and #earlier > 0
+        local explained = false
+        if hit and not exact then
+          local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
+          explained = ok and type(earlier) == "table" and #earlier > 0
+        end
         if hit and not exact and not explained then
           local zone = ctx:zone_of(name)
           local zname = zone and zone.name or dnsvet.name.parent(name)

@@ -93,15 +93,21 @@ Fix: paste the value exactly as SES lists it, without quotes or spaces.]],
          and r.comparable ~= false then
         local name = dnsvet.name.normalize(r.name)
         local want = r.type == "CNAME" and dnsvet.name.normalize(r.value) or r.value
-        local exact, hit, what = false, nil, nil
-        for _, f in ipairs(found_values(ctx, r, name)) do
+        local found, exact, hit, what = found_values(ctx, r, name), false, nil, nil
+        for _, f in ipairs(found) do
           if f.value == want then exact = true end
+        end
+        -- one server with the exact value is enough: nothing to look into
+        for _, f in ipairs(exact and {} or found) do
           local stripped, notes = strip(f.value, want)
           if stripped == want and #notes > 0 and not hit then hit, what = f, notes end
         end
-        local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
-        local explained = ok and type(earlier) == "table" and #earlier > 0
-        if hit and not exact and not explained then
+        local explained = false
+        if hit then
+          local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
+          explained = ok and type(earlier) == "table" and #earlier > 0
+        end
+        if hit and not explained then
           local zone = ctx:zone_of(name)
           local zname = zone and zone.name or dnsvet.name.parent(name)
           local said, without = {}, {}
