@@ -131,6 +131,71 @@ typedef struct rrs_acc {
 	lua_Integer n;
 } rrs_acc;
 
+/*
+ * A ctx:rrs item is a userdata holding the RR and the reply as its user values, under one
+ * metatable: nothing can be written to it, and making one costs a fraction of a read-only
+ * table.
+ */
+static const char item_meta_key = 'i';
+
+static int item_index(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+
+	if (k && strcmp(k, "rr") == 0)
+		lua_getiuservalue(L, 1, 1);
+	else if (k && strcmp(k, "reply") == 0)
+		lua_getiuservalue(L, 1, 2);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int item_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table");
+}
+
+static int item_next(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+	const char *next = lua_isnil(L, 2) ? "rr" : (k && strcmp(k, "rr") == 0) ? "reply" : NULL;
+
+	if (!next) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_pushstring(L, next);
+	lua_getiuservalue(L, 1, next[1] == 'r' ? 1 : 2);
+	return 2;
+}
+
+static int item_pairs(lua_State *L)
+{
+	lua_pushcfunction(L, item_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+static void push_item_meta(lua_State *L)
+{
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &item_meta_key) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_createtable(L, 0, 4);
+	lua_pushcfunction(L, item_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, item_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, item_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &item_meta_key);
+}
+
 static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 {
 	rrs_acc *a = user;
@@ -146,14 +211,14 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 	}
 	/* neither the reply nor its answer section is opened: the RR's view is the one the
 	 * section shows, found by its string */
-	lua_createtable(L, 0, 2);
-	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
-	lua_setfield(L, -2, "reply");
+	lua_newuserdatauv(L, 0, 2);
 	rv_push_rr(L, dnsvet_node_list_at(dnsvet_node_map_get(dnsvet_node_list_at(
 		dnsvet_node_map_get(a->entry, a->side), reply_i), "answer"), rr_i), a->r->gen);
-	lua_setfield(L, -2, "rr");
-	rv_wrap_table(L, -1);
-	lua_remove(L, -2);
+	lua_setiuservalue(L, -2, 1);
+	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
+	lua_setiuservalue(L, -2, 2);
+	push_item_meta(L);
+	lua_setmetatable(L, -2);
 	lua_rawseti(L, a->out, ++a->n);
 	return 0;
 }

@@ -742,6 +742,7 @@ static void test_rrs(void)
 	          "rr=true\n"
 	          "write=false\n"
 	          "write_item=false\n"
+	          "pairs_item=rr:true,reply:true;nil\n"
 	          "bad_side=false\n"
 	          "bad_type=false");
 	CHECK_STR(dnsvet_finding_fix(find(l, "a.template", NULL)),

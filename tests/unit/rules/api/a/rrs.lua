@@ -28,6 +28,9 @@ return {
     lines[#lines + 1] = "rr=" .. tostring(a[3].rr == a[3].reply.answer[2])
     lines[#lines + 1] = "write=" .. tostring(pcall(function() a[1] = 1 end))
     lines[#lines + 1] = "write_item=" .. tostring(pcall(function() a[1].rr = 1 end))
+    local keys = {}
+    for k, v in pairs(a[1]) do keys[#keys + 1] = k .. ":" .. tostring(v == a[1][k]) end
+    lines[#lines + 1] = "pairs_item=" .. table.concat(keys, ",") .. ";" .. tostring(a[1].other)
     lines[#lines + 1] = "bad_side=" .. tostring(pcall(ctx.rrs, ctx, "parent", "mail.rrs.test", "MX"))
     lines[#lines + 1] = "bad_type=" .. tostring(pcall(ctx.rrs, ctx, "auth", "mail.rrs.test", "NOPE"))
     ctx:report{subject = {name = ctx.domain}, message = table.concat(lines, "\n")}
