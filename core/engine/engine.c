@@ -593,8 +593,6 @@ dnsvet_status dnsvet_engine_submit(dnsvet_engine *eng, const dnsvet_query *dq,
 	q->tries_max = (dq->flags & DNSVET_QF_NORETRY) ? 1 : 1 + eng->opts.retries;
 	memcpy(&res->addr, &dq->addr, dq->addrlen <= sizeof(res->addr) ? dq->addrlen : sizeof(res->addr));
 	res->addrlen = dq->addrlen;
-	dnsvet_engine_addr_str((const struct sockaddr *)&res->addr, res->addr_str,
-	                       sizeof(res->addr_str));
 	res->qtype = dq->qtype;
 	res->qclass = dq->qclass ? dq->qclass : LDNS_RR_CLASS_IN;
 	res->transport = (dq->flags & DNSVET_QF_TCP) ? DNSVET_TRANSPORT_TCP : DNSVET_TRANSPORT_UDP;

@@ -19,7 +19,7 @@
 struct dnsvet_result {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	char addr_str[DNSVET_ADDRSTRLEN];
+	char addr_str[DNSVET_ADDRSTRLEN]; /* "" until dnsvet_result_addr_str writes it */
 	char *qname;
 	uint16_t qtype, qclass;
 	dnsvet_transport transport;

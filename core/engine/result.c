@@ -41,7 +41,18 @@ const struct sockaddr *dnsvet_result_addr(const dnsvet_result *r, socklen_t *len
 	return (const struct sockaddr *)&r->addr;
 }
 
-const char *dnsvet_result_addr_str(const dnsvet_result *r) { return r->addr_str; }
+/* Written on first use: most results are never shown, and formatting every address took
+ * more than building the query. The result belongs to one thread, like its engine. */
+const char *dnsvet_result_addr_str(const dnsvet_result *r)
+{
+	dnsvet_result *w = (dnsvet_result *)r;
+
+	if (!r->addr_str[0])
+		dnsvet_engine_addr_str((const struct sockaddr *)&r->addr, w->addr_str,
+		                       sizeof(w->addr_str));
+	return r->addr_str;
+}
+
 dnsvet_transport dnsvet_result_transport(const dnsvet_result *r) { return r->transport; }
 const char *dnsvet_result_qname(const dnsvet_result *r) { return r->qname ? r->qname : ""; }
 uint16_t dnsvet_result_qtype(const dnsvet_result *r) { return r->qtype; }
@@ -165,7 +176,8 @@ char *dnsvet_result_render(const dnsvet_result *r)
 
 	int n = snprintf(head, sizeof(head),
 	                 ";; SERVER: %s (%s) question %s %s %s\n;; rtt %.3f ms, tries %u",
-	                 r->addr_str, dnsvet_transport_str(r->transport), dnsvet_result_qname(r),
+	                 dnsvet_result_addr_str(r), dnsvet_transport_str(r->transport),
+	                 dnsvet_result_qname(r),
 	                 class_buf, type_buf, r->rtt_ms, r->tries);
 	if (n < 0)
 		return NULL;
