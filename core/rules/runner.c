@@ -86,8 +86,10 @@ void dnsvet_rules_runner_free(dnsvet_rules_runner *r)
 	free(r);
 }
 
-/* Runs one rule's probes(expect) with the rule budgets; adds its questions to out. */
-static void probes_of(dnsvet_rules_runner *r, compiled *c, int expect, dnsvet_node *out)
+/* Runs one rule's probes(expect) with the rule budgets; adds its questions to out, those not
+ * in the table at index seen (keys "name\ntype", filled as questions are added). */
+static void probes_of(dnsvet_rules_runner *r, compiled *c, int expect, int seen,
+                      dnsvet_node *out)
 {
 	lua_State *L = r->L, *co;
 	rules_sandbox *sb = &r->sb;
@@ -119,10 +121,10 @@ static void probes_of(dnsvet_rules_runner *r, compiled *c, int expect, dnsvet_no
 		lua_Integer n = (lua_Integer)lua_rawlen(co, t);
 
 		for (lua_Integer i = 1; i <= n && !problem; i++) {
-			char name[1100], type[24];
+			char name[1100], type[24], key[1130];
 			size_t nl, tl;
 			const char *s;
-			int dup = 0;
+			int dup;
 
 			if (lua_rawgeti(co, t, i) != LUA_TTABLE ||
 			    lua_getfield(co, -1, "name") != LUA_TSTRING ||
@@ -143,13 +145,17 @@ static void probes_of(dnsvet_rules_runner *r, compiled *c, int expect, dnsvet_no
 			for (size_t k = 0; k <= tl; k++)
 				type[k] = (char)toupper((unsigned char)s[k]);
 			lua_pop(co, 3);
-			for (size_t k = 0; k < dnsvet_node_size(out) && !dup; k++) {
-				const dnsvet_node *q = dnsvet_node_list_at(out, k);
-
-				dup = strcmp(dnsvet_node_string(dnsvet_node_map_get(q, "name")), name) == 0 &&
-				      strcmp(dnsvet_node_string(dnsvet_node_map_get(q, "type")), type) == 0;
-			}
+			nl = strlen(name);
+			memcpy(key, name, nl);
+			key[nl] = '\n';
+			memcpy(key + nl + 1, type, tl + 1);
+			lua_pushlstring(L, key, nl + 1 + tl);
+			dup = lua_rawget(L, seen) != LUA_TNIL;
+			lua_pop(L, 1);
 			if (!dup) {
+				lua_pushlstring(L, key, nl + 1 + tl);
+				lua_pushboolean(L, 1);
+				lua_rawset(L, seen);
 				dnsvet_node *q = dnsvet_node_new_map();
 
 				if (q) {
@@ -188,9 +194,10 @@ dnsvet_status dnsvet_rules_probes(dnsvet_rules_runner *r, const dnsvet_node *exp
 	r->gen++;
 	rv_begin_domain(r->L, r->gen);
 	rv_push_node(r->L, expect, RV_PLAIN, r->gen);
+	lua_newtable(r->L);
 	for (size_t i = 0; i < r->n; i++)
 		if (r->c[i].probes_ref != LUA_NOREF && !r->c[i].broken)
-			probes_of(r, &r->c[i], lua_gettop(r->L), list);
+			probes_of(r, &r->c[i], lua_gettop(r->L) - 1, lua_gettop(r->L), list);
 	lua_settop(r->L, 0);
 	rv_end_domain(r->L);
 	sandbox_gc_settle(&r->sb);
