@@ -13,8 +13,10 @@
  *
  * A dnsvet_probe_cache is shared by every probe of a run: referrals, NS sets,
  * server addresses and negative answers are kept for their TTL, so a batch of
- * domains under one TLD asks the root once. Cache, engine and probes belong to
- * one thread.
+ * domains under one TLD asks the root once; so are the servers' replies to
+ * questions about names outside the domain being checked (its TLD's SOA and NS,
+ * names rules make up under the TLD), which are the same for every domain.
+ * Cache, engine and probes belong to one thread.
  */
 #ifndef DNSVET_PROBE_H
 #define DNSVET_PROBE_H
