@@ -302,24 +302,43 @@ static const char *target_desc(const pending_q *q, char *buf, size_t len)
 	return buf;
 }
 
-static int push_answer(lua_State *L, dnsvet_rules_runner *r, rules_exec *ex, int final)
+/* The entry answering q, or NULL while it is missing. */
+static dnsvet_node *answer_of(dnsvet_rules_runner *r, const pending_q *q)
 {
-	pending_q *q = &ex->q;
 	dnsvet_node *e = rules_answers_find(r, q->name, q->type);
+
+	return e && rules_entry_satisfies(e, q->target, (const char *const *)q->servers.v,
+	                                  q->servers.n) ? e : NULL;
+}
+
+/* Pushes the answers to the questions ex waits on (one entry, or a list for a batch); 0 when
+ * some are still missing and the rule may wait (not final, live), an error otherwise. */
+static int push_answers(lua_State *L, dnsvet_rules_runner *r, rules_exec *ex, int final)
+{
 	char buf[128];
 
-	if (e && rules_entry_satisfies(e, q->target, (const char *const *)q->servers.v, q->servers.n)) {
-		rv_push_node(L, e, RV_ENTRY, r->gen);
-		return 1;
+	for (size_t k = 0; k < ex->nq; k++) {
+		const pending_q *q = &ex->q[k];
+
+		if (answer_of(r, q))
+			continue;
+		if (!r->live)
+			return luaL_error(L, "replay: the recording has no answer to %s %s from %s "
+			                  "(record it in `answers`, or add the question to the rule's "
+			                  "probes)", q->name, q->type, target_desc(q, buf, sizeof(buf)));
+		if (final)
+			return luaL_error(L, "no answer could be obtained to %s %s from %s", q->name,
+			                  q->type, target_desc(q, buf, sizeof(buf)));
+		return 0;
 	}
-	if (!r->live)
-		return luaL_error(L, "replay: the recording has no answer to %s %s from %s "
-		                  "(record it in `answers`, or add the question to the rule's probes)",
-		                  q->name, q->type, target_desc(q, buf, sizeof(buf)));
-	if (final)
-		return luaL_error(L, "no answer could be obtained to %s %s from %s", q->name, q->type,
-		                  target_desc(q, buf, sizeof(buf)));
-	return 0;
+	if (ex->batch)
+		lua_createtable(L, (int)ex->nq, 0);
+	for (size_t k = 0; k < ex->nq; k++) {
+		rv_push_node(L, answer_of(r, &ex->q[k]), RV_ENTRY, r->gen);
+		if (ex->batch)
+			lua_rawseti(L, -2, (lua_Integer)k + 1);
+	}
+	return 1;
 }
 
 static int query_k(lua_State *L, int status, lua_KContext kctx)
@@ -328,7 +347,7 @@ static int query_k(lua_State *L, int status, lua_KContext kctx)
 
 	(void)status;
 	(void)kctx;
-	return push_answer(L, r, r->cur, 1);
+	return push_answers(L, r, r->cur, 1);
 }
 
 static void clear_pending(pending_q *q)
@@ -339,13 +358,74 @@ static void clear_pending(pending_q *q)
 	memset(q, 0, sizeof(*q));
 }
 
+void rules_pending_clear(rules_exec *ex)
+{
+	for (size_t k = 0; k < ex->nq; k++)
+		clear_pending(&ex->q[k]);
+	ex->nq = 0;
+	ex->batch = 0;
+}
+
+/* Fills q with target (and the server list at index 2 for DNSVET_RULES_TO_SERVERS). */
+static void set_question(lua_State *L, pending_q *q, unsigned target, const char *name,
+                         const char *type)
+{
+	q->target = target;
+	snprintf(q->type, sizeof(q->type), "%s", type);
+	q->name = strdup(name);
+	if (!q->name)
+		luaL_error(L, "out of memory");
+	if (target == DNSVET_RULES_TO_SERVERS) {
+		lua_Integer n = luaL_len(L, 2);
+
+		if (n < 1 || n > MAX_QUERY_SERVERS)
+			luaL_argerror(L, 2, "a server list has 1 to 32 addresses");
+		for (lua_Integer i = 1; i <= n; i++) {
+			size_t len;
+			const char *a;
+
+			lua_geti(L, 2, i);
+			a = lua_tolstring(L, -1, &len);
+			if (lua_type(L, -1) != LUA_TSTRING || len == 0 || len >= 80 ||
+			    strspn(a, "0123456789abcdefABCDEF:.[]%") != len)
+				luaL_argerror(L, 2, "server addresses are IPv4 or IPv6 literals");
+			if (strvec_push(&q->servers, a))
+				luaL_error(L, "out of memory");
+			lua_pop(L, 1);
+		}
+	}
+}
+
+/* The dedup key of q, by which the runner asks each question once per round. */
+static void set_key(lua_State *L, pending_q *q)
+{
+	size_t klen = strlen(q->name) + 32;
+
+	for (size_t i = 0; i < q->servers.n; i++)
+		klen += strlen(q->servers.v[i]) + 1;
+	q->key = malloc(klen);
+	if (!q->key)
+		luaL_error(L, "out of memory");
+	snprintf(q->key, klen, "%u %s %s", q->target, q->name, q->type);
+	for (size_t i = 0; i < q->servers.n; i++) {
+		strcat(q->key, " ");
+		strcat(q->key, q->servers.v[i]);
+	}
+}
+
+/*
+ * ctx:query(target, name, type) or ctx:query(target, {{name = ..., type = ...}, ...}): the
+ * list form asks its questions together, in one round, and answers with the list of
+ * entries in the same order.
+ */
 static int ctx_query(lua_State *L)
 {
 	dnsvet_rules_runner *r = runner_of(L);
 	rules_exec *ex = r->cur;
-	pending_q *q = &ex->q;
 	char name[1100], type[24];
 	unsigned target = 0;
+	int batch = lua_type(L, 3) == LUA_TTABLE;
+	lua_Integer n = 1;
 
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		const char *t = lua_tostring(L, 2);
@@ -363,53 +443,42 @@ static int ctx_query(lua_State *L)
 		return luaL_argerror(L, 2, "expected \"authoritative\", \"resolvers\" or a list of "
 		                     "server addresses");
 	}
-	arg_name(L, 3, name, sizeof(name));
-	arg_type(L, 4, type, sizeof(type));
-	if (++ex->queries > r->query_budget) {
+	if (batch) {
+		n = luaL_len(L, 3);
+		if (n < 1 || n > RULES_MAX_BATCH)
+			return luaL_argerror(L, 3, "a list of 1 to 32 questions {name = ..., type = ...}");
+	}
+	if (ex->queries + (unsigned)n > r->query_budget) {
+		ex->queries = r->query_budget + 1;
 		sandbox_of(L)->killed = "query budget exceeded";
 		return luaL_error(L, "query budget of %d ctx:query calls exceeded", (int)r->query_budget);
 	}
-	clear_pending(q);
-	q->target = target;
-	snprintf(q->type, sizeof(q->type), "%s", type);
-	q->name = strdup(name);
-	if (!q->name)
-		return luaL_error(L, "out of memory");
-	if (target == DNSVET_RULES_TO_SERVERS) {
-		lua_Integer n = luaL_len(L, 2);
-
-		if (n < 1 || n > MAX_QUERY_SERVERS)
-			return luaL_argerror(L, 2, "a server list has 1 to 32 addresses");
-		for (lua_Integer i = 1; i <= n; i++) {
-			size_t len;
-			const char *a;
-
-			lua_geti(L, 2, i);
-			a = lua_tolstring(L, -1, &len);
-			if (lua_type(L, -1) != LUA_TSTRING || len == 0 || len >= 80 ||
-			    strspn(a, "0123456789abcdefABCDEF:.[]%") != len)
-				return luaL_argerror(L, 2, "server addresses are IPv4 or IPv6 literals");
-			if (strvec_push(&q->servers, a))
-				return luaL_error(L, "out of memory");
-			lua_pop(L, 1);
+	ex->queries += (unsigned)n;
+	rules_pending_clear(ex);
+	ex->batch = batch;
+	for (lua_Integer i = 1; i <= n; i++) {
+		if (batch) {
+			if (lua_geti(L, 3, i) != LUA_TTABLE)
+				return luaL_argerror(L, 3, "each question is {name = ..., type = ...}");
+			lua_getfield(L, -1, "name");
+			lua_getfield(L, -2, "type");
+			if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+				return luaL_argerror(L, 3, "each question is {name = ..., type = ...}");
+			arg_name(L, lua_absindex(L, -2), name, sizeof(name));
+			arg_type(L, lua_absindex(L, -1), type, sizeof(type));
+			lua_pop(L, 3);
+		} else {
+			arg_name(L, 3, name, sizeof(name));
+			arg_type(L, 4, type, sizeof(type));
 		}
+		set_question(L, &ex->q[ex->nq++], target, name, type);
 	}
-	if (push_answer(L, r, ex, 0))
+	if (push_answers(L, r, ex, 0))
 		return 1;
-	{
-		size_t klen = strlen(q->name) + 32;
-
-		for (size_t i = 0; i < q->servers.n; i++)
-			klen += strlen(q->servers.v[i]) + 1;
-		q->key = malloc(klen);
-		if (!q->key)
-			return luaL_error(L, "out of memory");
-		snprintf(q->key, klen, "%u %s %s", q->target, q->name, q->type);
-		for (size_t i = 0; i < q->servers.n; i++) {
-			strcat(q->key, " ");
-			strcat(q->key, q->servers.v[i]);
-		}
-	}
+	/* only the questions still unanswered go out */
+	for (size_t k = 0; k < ex->nq; k++)
+		if (!answer_of(r, &ex->q[k]))
+			set_key(L, &ex->q[k]);
 	ex->state = EX_QUERY;
 	return lua_yieldk(L, 0, 0, query_k);
 }
@@ -670,7 +739,3 @@ void ctx_push(dnsvet_rules_runner *r)
 	lua_remove(L, -2);
 }
 
-void rules_pending_clear(pending_q *q)
-{
-	clear_pending(q);
-}

@@ -16,6 +16,8 @@
 #define RULES_DEFAULT_LOAD_INSTRUCTIONS 1000000u
 #define RULES_DEFAULT_LOAD_MEMORY (8u * 1024u * 1024u)
 #define RULES_DEFAULT_ROUNDS 8u
+/* Questions one ctx:query call may ask together. */
+#define RULES_MAX_BATCH 32
 /* The count hook fires every this many VM instructions. */
 #define RULES_HOOK_STEP 1000
 /* Largest rule file read. */
@@ -227,7 +229,9 @@ struct rules_exec {
 	unsigned queries;
 	dnsvet_finding **f;
 	size_t nf, capf;
-	pending_q q;
+	pending_q q[RULES_MAX_BATCH]; /* the questions of the ctx:query it waits on */
+	size_t nq;
+	int batch;                 /* that call asked a list: answer with a list */
 };
 
 struct dnsvet_rules_runner {
@@ -254,10 +258,12 @@ struct dnsvet_rules_runner {
 	dnsvet_node **ans_idx;     /* open addressing on the answers entries (answers.c) */
 	size_t ans_cap;            /* slots, a power of two; 0: not built */
 	dnsvet_rules_question *qs;
+	const char **qkeys;        /* dedup keys of qs, borrowed from the executions */
 	size_t nq, capq;
 };
 
-void rules_pending_clear(pending_q *q);
+/* Frees the questions an execution waits on. */
+void rules_pending_clear(rules_exec *ex);
 /* ctx.c: pushes the ctx table of the current domain (rv_begin_domain done). */
 void ctx_push(dnsvet_rules_runner *r);
 /* session.c: adds an engine.rule_error finding to ex. */

@@ -10,7 +10,6 @@
 #include <string.h>
 #include "rules/rules_int.h"
 
-void rules_pending_clear(pending_q *q);
 
 /* File and line of the innermost rule code on a (dead or suspended) coroutine's stack. */
 static int where_of(lua_State *co, char *buf, size_t len)
@@ -162,13 +161,15 @@ static void session_clear(dnsvet_rules_runner *r)
 		for (size_t j = 0; j < ex->nf; j++)
 			dnsvet_finding_free(ex->f[j]);
 		free(ex->f);
-		rules_pending_clear(&ex->q);
+		rules_pending_clear(ex);
 	}
 	free(r->ex);
 	r->ex = NULL;
 	r->nex = 0;
 	free(r->qs);
 	r->qs = NULL;
+	free(r->qkeys);
+	r->qkeys = NULL;
 	r->nq = r->capq = 0;
 	if (r->ctx_ref != LUA_NOREF) {
 		luaL_unref(L, LUA_REGISTRYINDEX, r->ctx_ref);
@@ -235,26 +236,40 @@ static dnsvet_status collect_questions(dnsvet_rules_runner *r)
 
 		if (ex->state != EX_QUERY)
 			continue;
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = r->ex[j].state == EX_QUERY && strcmp(r->ex[j].q.key, ex->q.key) == 0;
-		if (dup)
-			continue;
-		if (r->nq == r->capq) {
-			size_t cap = r->capq ? r->capq * 2 : 16;
-			dnsvet_rules_question *v = realloc(r->qs, cap * sizeof(*v));
+		for (size_t k = 0; k < ex->nq; k++) {
+			const pending_q *p = &ex->q[k];
 
-			if (!v)
-				return DNSVET_ERR_NOMEM;
-			r->qs = v;
-			r->capq = cap;
+			/* answered already (another question of the batch), or asked by another */
+			if (!p->key)
+				continue;
+			dup = 0;
+			for (size_t j = 0; j < r->nq && !dup; j++)
+				dup = strcmp(r->qkeys[j], p->key) == 0;
+			if (dup)
+				continue;
+			if (r->nq == r->capq) {
+				size_t cap = r->capq ? r->capq * 2 : 16;
+				dnsvet_rules_question *v = realloc(r->qs, cap * sizeof(*v));
+				const char **kv;
+
+				if (!v)
+					return DNSVET_ERR_NOMEM;
+				r->qs = v;
+				kv = realloc(r->qkeys, cap * sizeof(*kv));
+				if (!kv)
+					return DNSVET_ERR_NOMEM;
+				r->qkeys = kv;
+				r->capq = cap;
+			}
+			r->qkeys[r->nq] = p->key;
+			dnsvet_rules_question *q = &r->qs[r->nq++];
+
+			q->name = p->name;
+			q->type = p->type;
+			q->target = p->target;
+			q->servers = (const char *const *)p->servers.v;
+			q->n_servers = p->servers.n;
 		}
-		dnsvet_rules_question *q = &r->qs[r->nq++];
-
-		q->name = ex->q.name;
-		q->type = ex->q.type;
-		q->target = ex->q.target;
-		q->servers = (const char *const *)ex->q.servers.v;
-		q->n_servers = ex->q.servers.n;
 	}
 	return DNSVET_OK;
 }

@@ -712,8 +712,9 @@ static void test_escapes(void)
 /* ------------------------------------------------------------------ */
 
 /* ctx:rrs: which replies each side keeps, owner and type filters, one shared read-only list
- * per question, the reply tables ctx:answers gives, errors for a bad side or type; and fix
- * templates: placeholders, doubled braces, braces kept as written. */
+ * per question, the reply tables ctx:answers gives, errors for a bad side or type; fix
+ * templates: placeholders, doubled braces, braces kept as written; ctx:query with a list:
+ * one round for all, the recorded ones not asked again, answers in order. */
 static void test_rrs(void)
 {
 	const char *user[] = {path_of("api")};
@@ -721,6 +722,8 @@ static void test_rrs(void)
 	dnsvet_rules_runner *runner = NULL;
 	dnsvet_node *obs = load_obs("obs/rrs.yaml");
 	dnsvet_finding_list *l;
+	fake_asker fa;
+	dnsvet_rules_asker asker = {fake_ask, &fa};
 
 	CHECK_EQ(dnsvet_rules_problem_count(rules), 0);
 	CHECK_EQ(dnsvet_rules_runner_new(rules, &runner), DNSVET_OK);
@@ -745,9 +748,24 @@ static void test_rrs(void)
 	          "pairs_item=rr:true,reply:true;nil\n"
 	          "bad_side=false\n"
 	          "bad_type=false");
+	/* replay: the questions not in the recording stop the rule, naming the first */
+	CHECK_CONTAINS(msg_of(rule_error(l, "a.batch")),
+	               "the recording has no answer to x.mail.rrs.test MX from the authoritative");
 	CHECK_STR(dnsvet_finding_fix(find(l, "a.template", NULL)),
 	          "Set {\"name\": \"mail\"} in rrs.test; keep {this, a lone } and {x-y} as written; "
 	          "a, b, 3.");
+	dnsvet_finding_list_free(l);
+
+	/* live: the two missing questions go out together, in one round, the recorded one not */
+	memset(&fa, 0, sizeof(fa));
+	l = run(runner, obs, &asker);
+	CHECK_EQ(fa.calls, 1);
+	CHECK_EQ(fa.questions, 2);
+	CHECK_STR(fa.last[0], "1 x.mail.rrs.test MX");
+	CHECK_STR(fa.last[1], "1 y.mail.rrs.test MX");
+	CHECK(rule_error(l, "a.batch") == NULL);
+	CHECK_STR(msg_of(find(l, "a.batch", NULL)),
+	          "3 mail.rrs.test/MX/6 x.mail.rrs.test/MX/2 y.mail.rrs.test/MX/2 true false false");
 	dnsvet_finding_list_free(l);
 	dnsvet_node_free(obs);
 	dnsvet_rules_runner_free(runner);
