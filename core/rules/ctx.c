@@ -446,7 +446,7 @@ static int ctx_query(lua_State *L)
 	if (batch) {
 		n = luaL_len(L, 3);
 		if (n < 1 || n > RULES_MAX_BATCH)
-			return luaL_argerror(L, 3, "a list of 1 to 32 questions {name = ..., type = ...}");
+			return luaL_argerror(L, 3, "a list of 1 to 64 questions {name = ..., type = ...}");
 	}
 	if (ex->queries + (unsigned)n > r->query_budget) {
 		ex->queries = r->query_budget + 1;

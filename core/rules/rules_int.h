@@ -17,7 +17,7 @@
 #define RULES_DEFAULT_LOAD_MEMORY (8u * 1024u * 1024u)
 #define RULES_DEFAULT_ROUNDS 8u
 /* Questions one ctx:query call may ask together. */
-#define RULES_MAX_BATCH 32
+#define RULES_MAX_BATCH 64
 /* The count hook fires every this many VM instructions. */
 #define RULES_HOOK_STEP 1000
 /* Largest rule file read. */

@@ -54,17 +54,6 @@ Fix: delete the CNAME (or the records beside it, when the CNAME is the record
 SES needs). A MAIL FROM subdomain that must stay a CNAME for another service
 calls for another MAIL FROM subdomain in SES.]],
 
-  probes = function(expect)
-    local list, seen = {}, {}
-    for _, r in ipairs(expect.records or {}) do
-      if not seen[r.name] then
-        seen[r.name] = true
-        list[#list + 1] = {name = r.name, type = "CNAME"}
-      end
-    end
-    return list
-  end,
-
   check = function(ctx)
     local mail_from = ctx.expect.mail_from and dnsvet.name.normalize(ctx.expect.mail_from)
     for _, r in ipairs(ctx.expect.records or {}) do

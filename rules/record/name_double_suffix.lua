@@ -65,50 +65,52 @@ Outcomes:
 Fix: enter only the part before the zone (`tok._domainkey`), or the full name
 with a final dot, then delete the misplaced record.]],
 
-  probes = function(expect)
-    local list, zones = {}, identity_zones(expect)
-    for _, r in ipairs(expect.records or {}) do
-      for _, z in ipairs(zones_above(zones, r.name)) do
-        list[#list + 1] = {name = r.name .. "." .. z, type = r.type}
-      end
-    end
-    return list
-  end,
-
   check = function(ctx)
     local zones = identity_zones(ctx.expect)
+    -- the records the zone's servers answered for without holding them, and the doubled
+    -- names to look at, asked together (a complete zone costs no question)
+    local missing, questions = {}, {}
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local zone = ctx:zone_of(name)
-      local candidates = {}
-      if zone then candidates[1] = zone.name end
-      for _, z in ipairs(zones_above(zones, name)) do
-        if not zone or z ~= zone.name then candidates[#candidates + 1] = z end
-      end
-
-      if #ctx:rrs("own", name, r.type, r.type) == 0 then
+      if dnsvet.authoritative(ctx, name, r.type) and #ctx:rrs("own", name, r.type, r.type) == 0 then
+        local zone = ctx:zone_of(name)
+        local candidates = {}
+        if zone then candidates[1] = zone.name end
+        for _, z in ipairs(zones_above(zones, name)) do
+          if not zone or z ~= zone.name then candidates[#candidates + 1] = z end
+        end
+        missing[#missing + 1] = {r = r, name = name, candidates = candidates}
         for _, z in ipairs(candidates) do
-          local doubled = name .. "." .. z
-          local hits = ctx:rrs("own", doubled, r.type, r.type)
-          if #hits > 0 then
-            local rr, rep = hits[1].rr, hits[1].reply
-            local value = rr.target or rr.text or rr.data
-            local msg = ("%s %s is not on the authoritative servers of %s, but %s %s answers `%s` "
-              .. "(%s): the provider appended %s to a name that was entered in full.")
-              :format(name, r.type, z, doubled, r.type, value, rep.server or rep.addr, z)
-            if r.value and r.comparable ~= false and not dnsvet.rr.same_value(r.type, value, r.value) then
-              msg = msg .. (" Its value also differs from the expected `%s`."):format(r.value)
-            end
-            ctx:report{
-              subject = {name = name, type = r.type},
-              severity = (r.required == false) and "warning" or nil,
-              message = msg,
-              vars = {zone = z, relative = dnsvet.name.relative(name, z), name = name, found = doubled},
-              evidence = {{server = rep.server, addr = rep.addr, name = doubled, type = r.type,
-                           rcode = rep.rcode, answer = {rr.raw}}},
-            }
-            break
+          questions[#questions + 1] = {name = name .. "." .. z, type = r.type}
+        end
+      end
+    end
+    -- a doubled name that cannot be asked is taken as empty
+    if #questions > 0 then pcall(ctx.query, ctx, "authoritative", questions) end
+
+    for _, m in ipairs(missing) do
+      local r, name, candidates = m.r, m.name, m.candidates
+      for _, z in ipairs(candidates) do
+        local doubled = name .. "." .. z
+        local hits = ctx:rrs("own", doubled, r.type, r.type)
+        if #hits > 0 then
+          local rr, rep = hits[1].rr, hits[1].reply
+          local value = rr.target or rr.text or rr.data
+          local msg = ("%s %s is not on the authoritative servers of %s, but %s %s answers `%s` "
+            .. "(%s): the provider appended %s to a name that was entered in full.")
+            :format(name, r.type, z, doubled, r.type, value, rep.server or rep.addr, z)
+          if r.value and r.comparable ~= false and not dnsvet.rr.same_value(r.type, value, r.value) then
+            msg = msg .. (" Its value also differs from the expected `%s`."):format(r.value)
           end
+          ctx:report{
+            subject = {name = name, type = r.type},
+            severity = (r.required == false) and "warning" or nil,
+            message = msg,
+            vars = {zone = z, relative = dnsvet.name.relative(name, z), name = name, found = doubled},
+            evidence = {{server = rep.server, addr = rep.addr, name = doubled, type = r.type,
+                         rcode = rep.rcode, answer = {rr.raw}}},
+          }
+          break
         end
       end
     end

@@ -73,42 +73,44 @@ Fix: publish the record under the exact name with its underscore; if the
 provider cannot, its support can, or the zone needs a provider that accepts
 underscores.]],
 
-  probes = function(expect)
-    local list = {}
-    for _, r in ipairs(expect.records or {}) do
-      for _, v in ipairs(variants(dnsvet.name.normalize(r.name))) do
-        list[#list + 1] = {name = v, type = r.type}
-      end
-    end
-    return list
-  end,
-
   check = function(ctx)
+    -- the records with an underscore the zone's servers answered for without holding them,
+    -- and their variants, asked together (a complete zone costs no question)
+    local missing, questions = {}, {}
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      if #variants(name) > 0 and #auth_rrs(ctx, name, r.type) == 0 then
-        for _, v in ipairs(variants(name)) do
-          local hit
-          for _, h in ipairs(auth_rrs(ctx, v, r.type)) do
-            if plausible(r, h.rr) then hit = h break end
-          end
-          if hit then
-            local zone = ctx:zone_of(name)
-            local zname = zone and zone.name or dnsvet.name.parent(name)
-            local value = hit.rr.target or hit.rr.text or hit.rr.data
-            ctx:report{
-              subject = {name = name, type = r.type},
-              severity = (r.required == false) and "warning" or nil,
-              message = ("%s %s is not published, but %s holds %s `%s` (%s): the underscore of the "
-                .. "name was dropped, and SES and mail receivers look only at %s."):format(
-                name, r.type, v, r.type, value, hit.rep.server or hit.rep.addr or "?", name),
-              vars = {relative = dnsvet.name.relative(name, zname), zone = zname, found = v,
-                      type = r.type, value = value},
-              evidence = {{server = hit.rep.server, addr = hit.rep.addr, name = v, type = r.type,
-                           rcode = hit.rep.rcode, answer = {hit.rr.raw}}},
-            }
-            break
-          end
+      local vs = variants(name)
+      if #vs > 0 and dnsvet.authoritative(ctx, name, r.type) and #auth_rrs(ctx, name, r.type) == 0 then
+        missing[#missing + 1] = {r = r, name = name, variants = vs}
+        for _, v in ipairs(vs) do questions[#questions + 1] = {name = v, type = r.type} end
+      end
+    end
+    -- a variant that cannot be asked is taken as empty
+    if #questions > 0 then pcall(ctx.query, ctx, "authoritative", questions) end
+
+    for _, m in ipairs(missing) do
+      local r, name = m.r, m.name
+      for _, v in ipairs(m.variants) do
+        local hit
+        for _, h in ipairs(auth_rrs(ctx, v, r.type)) do
+          if plausible(r, h.rr) then hit = h break end
+        end
+        if hit then
+          local zone = ctx:zone_of(name)
+          local zname = zone and zone.name or dnsvet.name.parent(name)
+          local value = hit.rr.target or hit.rr.text or hit.rr.data
+          ctx:report{
+            subject = {name = name, type = r.type},
+            severity = (r.required == false) and "warning" or nil,
+            message = ("%s %s is not published, but %s holds %s `%s` (%s): the underscore of the "
+              .. "name was dropped, and SES and mail receivers look only at %s."):format(
+              name, r.type, v, r.type, value, hit.rep.server or hit.rep.addr or "?", name),
+            vars = {relative = dnsvet.name.relative(name, zname), zone = zname, found = v,
+                    type = r.type, value = value},
+            evidence = {{server = hit.rep.server, addr = hit.rep.addr, name = v, type = r.type,
+                         rcode = hit.rep.rcode, answer = {hit.rr.raw}}},
+          }
+          break
         end
       end
     end

@@ -84,52 +84,58 @@ Outcomes:
 
 Fix: add the record at its exact name; it overrides the wildcard.]],
 
-  probes = function(expect)
-    local list = {}
-    for _, r in ipairs(expect.records or {}) do
-      list[#list + 1] = {name = sibling(dnsvet.name.normalize(r.name)), type = r.type}
-    end
-    return list
-  end,
-
   check = function(ctx)
+    -- the records answered with the wrong data, and for those no signature explains, the
+    -- name nobody created under the same parent, asked together (a right answer costs no
+    -- question)
+    local wrong, questions = {}, {}
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
       local rrs, sigs, rep = owned(ctx, name, r.type)
       local good = false
       for _, rr in ipairs(rrs) do if matches(r, rr) then good = true end end
       if #rrs > 0 and not good then
-        local wildcard = signed_wildcard(name, sigs)
-        local probe = sibling(name)
-        local how
-        if wildcard then
-          how = ("its DNSSEC signature marks it as expanded from %s"):format(wildcard)
-        else
-          local prrs = owned(ctx, probe, r.type)
-          -- the probe name's answer is owned by the probe name: compare the data only
-          local same = #prrs > 0 and values(prrs) == values(rrs)
-          if same then
-            how = ("%s, a name nobody created, gets the very same answer"):format(probe)
-            wildcard = "(`*` at or above " .. dnsvet.name.parent(name) .. ")"
-          end
+        wrong[#wrong + 1] = {r = r, name = name, rrs = rrs, sigs = sigs, rep = rep}
+        if not signed_wildcard(name, sigs) then
+          questions[#questions + 1] = {name = sibling(name), type = r.type}
         end
-        if how then
-          local zone = ctx:zone_of(name)
-          local zname = zone and zone.name or dnsvet.name.parent(name)
-          local shown = {}
-          for _, rr in ipairs(rrs) do shown[#shown + 1] = rr.type .. " `" .. (rr.target or rr.text or rr.data or "") .. "`" end
-          ctx:report{
-            subject = {name = name, type = r.type},
-            severity = (r.required == false) and "warning" or nil,
-            message = ("%s has no %s record of its own: the answer %s (from %s) comes from a wildcard record; "
-              .. "%s. The record expected there is %s `%s`."):format(name, r.type, table.concat(shown, ", "),
-              rep and (rep.server or rep.addr) or "?", how, r.type, r.value or ""),
-            vars = {zone = zname, type = r.type, relative = dnsvet.name.relative(name, zname),
-                    value = r.value or "", wildcard = wildcard},
-            evidence = {{server = rep and rep.server, addr = rep and rep.addr, name = name, type = r.type,
-                         answer = (function() local a = {} for _, rr in ipairs(rrs) do a[#a + 1] = rr.raw end return a end)()}},
-          }
+      end
+    end
+    -- a probe name that cannot be asked is taken as empty
+    if #questions > 0 then pcall(ctx.query, ctx, "authoritative", questions) end
+
+    for _, w in ipairs(wrong) do
+      local r, name, rrs, sigs, rep = w.r, w.name, w.rrs, w.sigs, w.rep
+      local wildcard = signed_wildcard(name, sigs)
+      local probe = sibling(name)
+      local how
+      if wildcard then
+        how = ("its DNSSEC signature marks it as expanded from %s"):format(wildcard)
+      else
+        local prrs = owned(ctx, probe, r.type)
+        -- the probe name's answer is owned by the probe name: compare the data only
+        local same = #prrs > 0 and values(prrs) == values(rrs)
+        if same then
+          how = ("%s, a name nobody created, gets the very same answer"):format(probe)
+          wildcard = "(`*` at or above " .. dnsvet.name.parent(name) .. ")"
         end
+      end
+      if how then
+        local zone = ctx:zone_of(name)
+        local zname = zone and zone.name or dnsvet.name.parent(name)
+        local shown = {}
+        for _, rr in ipairs(rrs) do shown[#shown + 1] = rr.type .. " `" .. (rr.target or rr.text or rr.data or "") .. "`" end
+        ctx:report{
+          subject = {name = name, type = r.type},
+          severity = (r.required == false) and "warning" or nil,
+          message = ("%s has no %s record of its own: the answer %s (from %s) comes from a wildcard record; "
+            .. "%s. The record expected there is %s `%s`."):format(name, r.type, table.concat(shown, ", "),
+            rep and (rep.server or rep.addr) or "?", how, r.type, r.value or ""),
+          vars = {zone = zname, type = r.type, relative = dnsvet.name.relative(name, zname),
+                  value = r.value or "", wildcard = wildcard},
+          evidence = {{server = rep and rep.server, addr = rep and rep.addr, name = name, type = r.type,
+                       answer = (function() local a = {} for _, rr in ipairs(rrs) do a[#a + 1] = rr.raw end return a end)()}},
+        }
       end
     end
   end,
