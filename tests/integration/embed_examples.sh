@@ -1,10 +1,10 @@
 #!/bin/sh
 # The embedding examples against the lab:
 #   labrun -s healthy -s lame -s stale-cache -s double-suffix -- \
-#       sh embed_examples.sh CHECK_DOMAIN ASYNC_POLL
+#       sh embed_examples.sh CHECK_DOMAIN ASYNC_POLL VERDICT
 set -u
 . "$(dirname "$0")/../lab/checklib.sh"
-check_domain=$1 async_poll=$2
+check_domain=$1 async_poll=$2 verdict=$3
 H1=xu7wq45c257az4iapfcri5eysanb6cei H2=haf3bdhvfzyxy4nicfwiqmbtsybz42h7 H3=jyv5a33cls4xe666fysejgcj336txro4
 L1=ghhp22uqjklxlslzh6tdnlxcakiixl4z
 S1=ayrp6jol63qsrg444wlmjjgnpayf6bgn S2=3zbusjyt4chfmmbag33h36zzkapflyql S3=taobkzrdckwnsgk3semqew34bvqmculy
@@ -71,5 +71,21 @@ if [ "$n" = 12 ]; then ok "async_poll: one report per check"; else fail "async_p
 out=$($async_poll $lab healthy-shop.com "bad domain!" 2>&1); rc=$?
 status "async_poll: bad request exits 2" 2 $rc
 expect "async_poll: bad request is named" "$out" 'bad domain!'
+
+# the smallest example: the lab through its environment variables
+out=$(DNSVET_LAB=1 DNSVET_ROOT_HINTS=$LAB_ROOT_HINTS DNSVET_RESOLVERS=$LAB_RESOLVERS \
+	$verdict healthy-shop.com $H1 $H2 $H3 2>&1); rc=$?
+status "verdict: healthy-shop.com exits 0" 0 $rc
+expect "verdict: healthy-shop.com is ready" "$out" '^healthy-shop\.com: ready$'
+out=$(DNSVET_LAB=1 DNSVET_ROOT_HINTS=$LAB_ROOT_HINTS DNSVET_RESOLVERS=$LAB_RESOLVERS \
+	$verdict suffix-gallery.com $D1 $D2 $D3 2>&1); rc=$?
+status "verdict: suffix-gallery.com exits 1" 1 $rc
+expect "verdict: suffix-gallery.com is broken" "$out" '^suffix-gallery\.com: broken$'
+out=$($verdict healthy-shop.com tooshort 2>&1); rc=$?
+status "verdict: bad token exits 2" 2 $rc
+expect "verdict: bad token is named" "$out" '^verdict: .*(tooshort|dkim)'
+out=$($verdict 2>&1); rc=$?
+status "verdict: no domain exits 2" 2 $rc
+expect "verdict: usage" "$out" '^verdict: usage: verdict DOMAIN'
 
 summary embed-examples
