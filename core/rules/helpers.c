@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <time.h>
 #include "rules/rules_int.h"
@@ -534,6 +535,82 @@ static int h_data(lua_State *L)
 	                  name, name);
 }
 
+/* ---- dnsvet.lib ---- */
+
+/*
+ * dnsvet.lib(name): what lib/<name>.lua of the first rules directory holding it returns, for
+ * code several rules share (parsing a DMARC or SPF record, finding where it is published).
+ * The file runs once per state, in an environment of its own with the rules' restrictions;
+ * its table is shared read-only by every rule that asks. Registry: loaded modules by name,
+ * false while one loads (so that a module asking for itself is an error, not a loop).
+ */
+static const char lib_key = 'm';
+
+static int h_lib(lua_State *L)
+{
+	rules_sandbox *sb = sandbox_of(L);
+	size_t len;
+	const char *name = luaL_checklstring(L, 1, &len);
+
+	if (len == 0 || len > 64)
+		return luaL_argerror(L, 1, "not a module name");
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return luaL_argerror(L, 1, "a module name has letters, digits and '_' only");
+	lua_settop(L, 1);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &lib_key) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &lib_key);
+	}
+	switch (lua_getfield(L, 2, name)) {
+	case LUA_TTABLE:
+		return 1;
+	case LUA_TBOOLEAN:
+		return luaL_error(L, "dnsvet.lib('%s'): the module asks for itself while loading", name);
+	default:
+		lua_pop(L, 1);
+	}
+	for (size_t i = 0; sb->rules && i < sb->rules->data_dirs.n; i++) {
+		char path[4096], err[4200];
+		char *src;
+		size_t n;
+		int st;
+
+		snprintf(path, sizeof(path), "%s/lib/%s.lua", sb->rules->data_dirs.v[i], name);
+		if (access(path, F_OK) != 0)
+			continue;
+		src = rules_read_file(path, &n, err, sizeof(err));
+		if (!src)
+			return luaL_error(L, "dnsvet.lib('%s'): %s", name, err);
+		lua_pushfstring(L, "@%s", path);
+		st = luaL_loadbufferx(L, src, n, lua_tostring(L, -1), "t");
+		free(src);
+		if (st != LUA_OK)
+			return lua_error(L);
+		sandbox_new_env(L);
+		lua_setupvalue(L, -2, 1);
+		lua_pushboolean(L, 0);
+		lua_setfield(L, 2, name);
+		st = lua_pcall(L, 0, 1, 0);
+		if (st != LUA_OK || lua_type(L, -1) != LUA_TTABLE) {
+			/* a later ask gets the same error, not "asks for itself" */
+			lua_pushnil(L);
+			lua_setfield(L, 2, name);
+			if (st != LUA_OK)
+				return lua_error(L);
+			return luaL_error(L, "dnsvet.lib('%s'): %s must return one table", name, path);
+		}
+		rv_wrap_table(L, -1);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, 2, name);
+		return 1;
+	}
+	return luaL_error(L, "dnsvet.lib('%s'): no module %s.lua in any rules directory's lib/",
+	                  name, name);
+}
+
 /* ---- dnsvet.authoritative ---- */
 
 /* rules_reply_is_own for element i of the list at list when that list is not a view of the
@@ -737,7 +814,7 @@ void helpers_push_lib(lua_State *L)
 	static const luaL_Reg b64_fns[] = {{"decode", h_b64_decode}, {NULL, NULL}};
 	static const luaL_Reg top_fns[] = {
 		{"edit_distance", h_edit_distance}, {"data", h_data}, {"fmt_time", h_fmt_time},
-		{"authoritative", h_authoritative}, {NULL, NULL}
+		{"authoritative", h_authoritative}, {"lib", h_lib}, {NULL, NULL}
 	};
 
 	lua_newtable(L);

@@ -341,7 +341,7 @@ static int check_table(lua_State *L, dnsvet_rule *r, const char *want_id, fieldc
 	return 0;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+char *rules_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "rb");
 	char *buf;
@@ -433,7 +433,7 @@ static int load_file(dnsvet_rules *rules, rules_sandbox *sb, const char *dir, co
 			return rc;
 		}
 	}
-	r->source = read_file(r->file, &r->source_len, err, sizeof(err));
+	r->source = rules_read_file(r->file, &r->source_len, err, sizeof(err));
 	if (!r->source || loader_exec_rule(sb, r, err, sizeof(err)) ||
 	    check_table(sb->L, r, r->id, &c)) {
 		lua_settop(sb->L, top);
@@ -466,7 +466,8 @@ static int list_dir(const char *dir, int want_dir, strvec *out)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (want_dir) {
-			if (!is_dir(path) || strcmp(e->d_name, "data") == 0)
+			/* data/ holds dnsvet.data files, lib/ dnsvet.lib modules: no rules there */
+			if (!is_dir(path) || strcmp(e->d_name, "data") == 0 || strcmp(e->d_name, "lib") == 0)
 				continue;
 		} else if (len < 5 || strcmp(e->d_name + len - 4, ".lua") != 0 || is_dir(path)) {
 			continue;

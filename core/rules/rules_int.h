@@ -53,7 +53,7 @@ struct dnsvet_rule {
 
 struct dnsvet_rules {
 	dnsvet_rules_opts opts;     /* user_dirs cleared after loading */
-	strvec data_dirs;           /* where dnsvet.data looks, first match wins */
+	strvec data_dirs;           /* where dnsvet.data and dnsvet.lib look, first match wins */
 	dnsvet_rule **rules;        /* run order */
 	size_t n, cap;
 	strvec problems;
@@ -183,6 +183,10 @@ int rules_reply_is_own(const dnsvet_node *reply);
 int rules_owned_scan(const dnsvet_node *replies, int own_only, const char *name,
                      const char *rrtype,
                      int (*fn)(void *user, size_t reply_i, size_t rr_i), void *user);
+
+/* A rule or module file, at most RULES_MAX_SOURCE bytes; malloc'd, caller frees; NULL with
+ * the reason in err. */
+char *rules_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
 /* ---- dnsvet helpers (helpers.c) ---- */
 void helpers_push_lib(lua_State *L);

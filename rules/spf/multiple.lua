@@ -1,55 +1,8 @@
 -- spf.multiple: more than one SPF record at one name (permerror).
 
--- Names whose SPF matters: the MAIL FROM domain (SES mail is checked against
--- it) and the identity itself (other mail from the domain is).
-local function spf_names(ctx)
-  local list, seen = {}, {}
-  local function add(name, kind, r)
-    if name and name ~= "" then
-      name = dnsvet.name.normalize(name)
-      if not seen[name] then
-        seen[name] = true
-        list[#list + 1] = {name = name, kind = kind, record = r}
-      end
-    end
-  end
-  for _, r in ipairs(ctx.expect.records or {}) do
-    if r.role == "mail_from_spf" then add(r.name, "mail_from", r) end
-  end
-  add(ctx.expect.mail_from, "mail_from")
-  for _, r in ipairs(ctx.expect.records or {}) do
-    if r.role == "spf" then add(r.name, "domain", r) end
-  end
-  add(ctx.domain, "domain")
-  return list
-end
-
--- An SPF record proper: "v=spf1" alone or followed by a space (RFC 7208 §4.5).
-local function is_spf(text)
-  local head = (text or ""):sub(1, 7):lower()
-  return head == "v=spf1" or head == "v=spf1 "
-end
-
--- The TXT texts at `name` from the first of the zone's own servers that
--- answered (following a CNAME as SPF does), or nil when the zone could not be
--- asked or none of its servers answered: absent and unknown are not the same.
-local function txt_at(ctx, name)
-  local replies = dnsvet.authoritative(ctx, name, "TXT")
-  if not replies then return nil end
-  local rep, texts = replies[1], {}
-  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
-    for _, rr in ipairs(pool) do
-      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-    end
-  end
-  return texts, rep
-end
-
--- "error" on the MAIL FROM domain (SES mail fails SPF), "warning" on the
--- identity (only other mail from the domain is affected).
-local function severity_for(kind)
-  return kind == "mail_from" and "error" or "warning"
-end
+local spf = dnsvet.lib("spf")
+local spf_names, is_spf, txt_at, severity_for =
+  spf.names, spf.is_record, spf.txt_at, spf.severity_for
 
 -- One record holding the terms of all: mechanisms in order without repeats,
 -- a redirect turned into an include, and the first `all`.

@@ -714,7 +714,7 @@ static void test_escapes(void)
 /* ctx:rrs: which replies each side keeps, owner and type filters, one shared read-only list
  * per question, the reply tables ctx:answers gives, errors for a bad side or type; fix
  * templates: placeholders, doubled braces, braces kept as written; ctx:query with a list:
- * one round for all, the recorded ones not asked again, answers in order. */
+ * one round for all, the recorded ones not asked again, answers in order; dnsvet.lib. */
 static void test_rrs(void)
 {
 	const char *user[] = {path_of("api")};
@@ -751,6 +751,18 @@ static void test_rrs(void)
 	/* replay: the questions not in the recording stop the rule, naming the first */
 	CHECK_CONTAINS(msg_of(rule_error(l, "a.batch")),
 	               "the recording has no answer to x.mail.rrs.test MX from the authoritative");
+	/* dnsvet.lib: one run per state, shared read-only, the rules' restrictions, errors named */
+	{
+		const char *m = msg_of(find(l, "a.lib", NULL));
+
+		CHECK(rule_error(l, "a.lib") == NULL);
+		CHECK_CONTAINS(m, "same=true runs=1 twice=42\nwrite=false\nescape=falsefalsefalse\n");
+		CHECK_CONTAINS(m, "\nmissing=no module nothere.lua in any rules directory's lib/\n");
+		CHECK_CONTAINS(m, "\nname=bad argument #1");
+		CHECK_CONTAINS(m, "\nbroken=broken on purpose\nbroken_again=broken on purpose\n");
+		CHECK_CONTAINS(m, "\nselfish=dnsvet.lib('selfish'): the module asks for itself");
+		CHECK_CONTAINS(m, "api/lib/notable.lua must return one table");
+	}
 	CHECK_STR(dnsvet_finding_fix(find(l, "a.template", NULL)),
 	          "Set {\"name\": \"mail\"} in rrs.test; keep {this, a lone } and {x-y} as written; "
 	          "a, b, 3.");

@@ -1,0 +1,2 @@
+-- A module that fails while loading.
+error("broken on purpose")

@@ -1,0 +1,2 @@
+-- A module that returns no table.
+return 42

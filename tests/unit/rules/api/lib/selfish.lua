@@ -1,0 +1,2 @@
+-- A module that asks for itself.
+return dnsvet.lib("selfish")
