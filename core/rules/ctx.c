@@ -685,13 +685,6 @@ static int ctx_report(lua_State *L)
 	return 0;
 }
 
-static void push_empty(lua_State *L)
-{
-	lua_newtable(L);
-	rv_wrap_table(L, -1);
-	lua_remove(L, -2);
-}
-
 void ctx_push(dnsvet_rules_runner *r)
 {
 	lua_State *L = r->L;
@@ -713,7 +706,7 @@ void ctx_push(dnsvet_rules_runner *r)
 		rv_push_node(L, dnsvet_node_map_get(obs, "expect"), RV_PLAIN, r->gen);
 	} else {
 		lua_newtable(L);
-		push_empty(L);
+		rv_push_empty(L);
 		lua_setfield(L, -2, "records");
 		rv_wrap_table(L, -1);
 		lua_remove(L, -2);
@@ -724,12 +717,12 @@ void ctx_push(dnsvet_rules_runner *r)
 	if (dnsvet_node_map_get(obs, "zones"))
 		rv_push_node(L, dnsvet_node_map_get(obs, "zones"), RV_ZONES, r->gen);
 	else
-		push_empty(L);
+		rv_push_empty(L);
 	lua_setfield(L, -2, "zones");
 	if (dnsvet_node_map_get(obs, "resolvers"))
 		rv_push_node(L, dnsvet_node_map_get(obs, "resolvers"), RV_PLAIN, r->gen);
 	else
-		push_empty(L);
+		rv_push_empty(L);
 	lua_setfield(L, -2, "resolvers");
 	lua_pushinteger(L, (lua_Integer)dnsvet_node_int(dnsvet_node_map_get(obs, "started"), 0));
 	lua_setfield(L, -2, "now");

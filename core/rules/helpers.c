@@ -613,49 +613,6 @@ static int h_lib(lua_State *L)
 
 /* ---- dnsvet.authoritative ---- */
 
-/* rules_reply_is_own for element i of the list at list when that list is not a view of the
- * tree (a ctx a test built by hand): whether the reply came from one of the zone's own
- * servers and answered for the zone. */
-static int own_view(lua_State *L, int list, lua_Integer i)
-{
-	const char *rc;
-	int ok, idx;
-
-	if (lua_geti(L, list, i) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	idx = lua_gettop(L);
-	ok = lua_getfield(L, idx, "error") == LUA_TNIL;
-	lua_pop(L, 1);
-	if (ok) {
-		ok = lua_getfield(L, idx, "aa") != LUA_TBOOLEAN || lua_toboolean(L, -1);
-		lua_pop(L, 1);
-	}
-	if (ok) {
-		rc = lua_getfield(L, idx, "rcode") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-		ok = rc && (strcmp(rc, "NOERROR") == 0 || strcmp(rc, "NXDOMAIN") == 0);
-		lua_pop(L, 1);
-	}
-	if (!ok) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (lua_getfield(L, idx, "source") == LUA_TTABLE) {
-		lua_Integer n = luaL_len(L, -1);
-
-		ok = 0;
-		for (lua_Integer i = 1; i <= n && !ok; i++) {
-			const char *s = lua_geti(L, -1, i) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-
-			ok = s && (strcmp(s, "parent") == 0 || strcmp(s, "child") == 0);
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 2);
-	return ok;
-}
-
 /* Calls ctx:method(name[, type]) and leaves its one result on the stack. */
 static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
 {
@@ -729,13 +686,14 @@ static int authoritative(lua_State *L)
 	}
 	auth = lua_gettop(L);
 	nodes = rv_node_of(L, auth, NULL);
+	if (!nodes)
+		return luaL_error(L, "dnsvet.authoritative: the first argument is not the check's ctx");
 	n = luaL_len(L, auth);
 	lua_newtable(L);
 	list = lua_gettop(L);
 	/* tested in the tree: the replies left out are never opened */
 	for (lua_Integer i = 1; i <= n; i++) {
-		if (nodes ? !rules_reply_is_own(dnsvet_node_list_at(nodes, (size_t)i - 1))
-		          : !own_view(L, auth, i))
+		if (!rules_reply_is_own(dnsvet_node_list_at(nodes, (size_t)i - 1)))
 			continue;
 		lua_geti(L, auth, i);
 		lua_rawseti(L, list, ++k);
