@@ -1,19 +1,6 @@
 -- record.extra_characters: the value is right apart from quotes, spaces, line breaks or a dot.
 
--- Values the zone's own servers give for an expected record: CNAME targets
--- (escapes undone, lowercase: names compare without case) or joined TXT strings.
-local function found_values(ctx, r, name)
-  local list = {}
-  for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
-    local v = o.rr.text
-    if r.type == "CNAME" then
-      v = (o.rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
-      v = v:gsub("\\(.)", "%1"):lower()
-    end
-    list[#list + 1] = {value = v or "", rr = o.rr, rep = o.reply}
-  end
-  return list
-end
+local found_values = dnsvet.lib("record").found_values
 
 local QUOTES = {'"', "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"}
 

@@ -1,5 +1,7 @@
 -- record.underscore_dropped: the record sits at the name without its underscores.
 
+local auth_rrs = dnsvet.lib("record").auth_rrs
+
 -- Names a provider that rejects `_` may have stored instead of `name`:
 -- underscores removed, replaced by a hyphen, or the underscore label left out.
 local function variants(name)
@@ -13,16 +15,6 @@ local function variants(name)
   end
   list[#list + 1] = table.concat(kept, ".")
   return list
-end
-
--- RRs of one type owned by `name`, from the replies of the zone's own servers
--- (named by the parent or the child; edited and MNAME servers do not count).
-local function auth_rrs(ctx, name, rtype)
-  local found = {}
-  for _, o in ipairs(ctx:rrs("own", name, rtype, rtype)) do
-    found[#found + 1] = {rr = o.rr, rep = o.reply}
-  end
-  return found
 end
 
 -- Whether a record found at a variant name is plausibly the one that was meant,

@@ -1,14 +1,6 @@
 -- record.value_zone_appended: a target entered without its final dot got the zone appended.
 
--- RRs of one type owned by `name`, from the replies of the zone's own servers
--- (named by the parent or the child; edited and MNAME servers do not count).
-local function auth_rrs(ctx, name, rtype)
-  local found = {}
-  for _, o in ipairs(ctx:rrs("own", name, rtype, rtype)) do
-    found[#found + 1] = {rr = o.rr, rep = o.reply}
-  end
-  return found
-end
+local auth_rrs = dnsvet.lib("record").auth_rrs
 
 -- The expected target name: a CNAME value, or the exchange of an MX value
 -- ("10 feedback-smtp.us-east-1.amazonses.com").
