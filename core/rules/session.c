@@ -5,6 +5,7 @@
  * after the answers are recorded the rules resume. Scheduling depends only on the
  * observations, so a replay of a recording made after the run gives the same findings.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +164,6 @@ static void session_clear(dnsvet_rules_runner *r)
 		free(ex->f);
 		rules_pending_clear(ex);
 	}
-	free(r->ex);
-	r->ex = NULL;
 	r->nex = 0;
 	free(r->qs);
 	r->qs = NULL;
@@ -190,14 +189,20 @@ dnsvet_status dnsvet_rules_begin(dnsvet_rules_runner *r, dnsvet_node *obs, int l
 		return DNSVET_ERR_INVALID;
 	if (r->active)
 		return DNSVET_ERR_STATE;
-	r->ex = calloc(r->n ? r->n : 1, sizeof(*r->ex));
-	if (!r->ex)
+	/* kept from domain to domain: each execution carries room for a full batch of
+	 * questions, and zeroing all of it for every domain cost more than some rules */
+	if (!r->ex && !(r->ex = calloc(r->n ? r->n : 1, sizeof(*r->ex))))
 		return DNSVET_ERR_NOMEM;
 	r->nex = r->n;
 	for (size_t i = 0; i < r->n; i++) {
-		r->ex[i].c = &r->c[i];
-		r->ex[i].pos = i;
-		r->ex[i].state = EX_READY;
+		rules_exec *ex = &r->ex[i];
+
+		memset(ex, 0, offsetof(rules_exec, q));
+		ex->nq = 0;
+		ex->batch = 0;
+		ex->c = &r->c[i];
+		ex->pos = i;
+		ex->state = EX_READY;
 	}
 	r->active = 1;
 	r->live = live;
