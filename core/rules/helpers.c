@@ -29,8 +29,14 @@ static const char *check_name(lua_State *L, int idx, char *buf)
 static int h_normalize(lua_State *L)
 {
 	char buf[NAME_MAX_LEN];
+	size_t len;
+	const char *n = check_name(L, 1, buf), *s = lua_tolstring(L, 1, &len);
 
-	lua_pushstring(L, check_name(L, 1, buf));
+	/* a name already in normal form is its own result: no new string to intern */
+	if (strlen(n) == len && memcmp(n, s, len) == 0)
+		lua_pushvalue(L, 1);
+	else
+		lua_pushstring(L, n);
 	return 1;
 }
 

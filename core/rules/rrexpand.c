@@ -8,6 +8,7 @@
  * sense of is left out of the table; `raw` and `data` are always there.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include "rules/rules_int.h"
@@ -80,9 +81,34 @@ static int is_class(const tok *t)
 	return t->len > 5 && strncasecmp(t->p, "CLASS", 5) == 0 && isdigit((unsigned char)t->p[5]);
 }
 
+/*
+ * Length of the start of in[0..n) that tolower() leaves as it is: up to the first upper-case
+ * ASCII letter or byte above 127 (what a locale may fold). Names mostly arrive in lower case
+ * already, so they are checked 8 bytes at a time and copied whole.
+ */
+static size_t fold_free_len(const char *in, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, b;
+
+		memcpy(&w, in + i, 8);
+		/* with each byte's top bit set, subtracting leaves it set for bytes >= the
+		 * subtrahend and borrows nothing from the next byte */
+		b = w | high;
+		if (((w | ((b - ones * 'A') & ~(b - ones * ('Z' + 1)))) & high) != 0)
+			break;
+	}
+	while (i < n && !((unsigned char)in[i] >= 0x80 || (in[i] >= 'A' && in[i] <= 'Z')))
+		i++;
+	return i;
+}
+
 char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
 {
-	size_t n = len;
+	size_t n = len, k;
 
 	/* drop one trailing dot unless it is escaped ("a\.") or the whole name (".") */
 	if (n > 1 && in[n - 1] == '.') {
@@ -95,7 +121,9 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
 	}
 	if (n + 1 > outlen)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
+	k = fold_free_len(in, n);
+	memcpy(out, in, k);
+	for (size_t i = k; i < n; i++)
 		out[i] = (char)tolower((unsigned char)in[i]);
 	out[n] = '\0';
 	return out;

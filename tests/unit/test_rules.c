@@ -6,6 +6,7 @@
  * argv[1]: tests/unit/rules (test rule directories and observation sets);
  * argv[2]: the built-in rules directory.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <dnsvet/finding.h>
 #include <dnsvet/node.h>
 #include "test_engine_check.h"
+#include "rules/rules_int.h"
 
 static const char *dir_root;
 static const char *builtin_root;
@@ -872,6 +874,71 @@ static void test_compiled_once(void)
 	dnsvet_rules_free(rules);
 }
 
+/* ------------------------------------------------------------------ */
+
+/* rr_name_normalize as it was before its fast path: byte by byte through tolower(). */
+static char *normalize_ref(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t n = len;
+
+	if (n > 1 && in[n - 1] == '.') {
+		size_t bs = 0;
+
+		while (bs + 1 < n && in[n - 2 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			n--;
+	}
+	if (n + 1 > outlen)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[n] = '\0';
+	return out;
+}
+
+static void check_normalize(const char *in, size_t len, size_t outlen)
+{
+	char a[64], b[64], *ra, *rb;
+
+	memset(a, '#', sizeof(a));
+	memset(b, '#', sizeof(b));
+	ra = rr_name_normalize(in, len, a, outlen);
+	rb = normalize_ref(in, len, b, outlen);
+	CHECK((ra == NULL) == (rb == NULL));
+	CHECK(memcmp(a, b, sizeof(a)) == 0);
+}
+
+/* Name parsing takes a shortcut for the common case (names already in lower case): every
+ * input must give what the general path gives. */
+static void test_fast_paths(void)
+{
+	static const char *const names[] = {
+		"", ".", "..", "a.", "a\\.", "a\\\\.", "a\\\\\\.", "Mail.RRS.test.", "mail.rrs.test",
+		"abcdefgh", "abcdefgH", "abcdefghI", "abcdefghijklmnoP.", "@[`{AZaz", "\\065BC.",
+		"_dmarc.Example.COM", "x\\.y.", "caf\xc3\xa9.example", "\xff\x80\x7f.", "ZZZZZZZZZZZZZZZZ",
+	};
+	static const char alphabet[] = "0-_@AZ[`az{.\\\x7f\x80\xc0\xff";
+	unsigned seed = 7;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (size_t outlen = 1; outlen <= 20; outlen++)
+			check_normalize(names[i], strlen(names[i]), outlen);
+	check_normalize("a\0B", 3, 64);
+	for (int k = 0; k < 20000; k++) {
+		char in[40];
+		size_t len;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof(in);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		check_normalize(in, len, 64);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -890,5 +957,6 @@ int main(int argc, char **argv)
 	test_rrs();
 	test_determinism();
 	test_compiled_once();
+	test_fast_paths();
 	return t_finish("test_rules");
 }
