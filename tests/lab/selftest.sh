@@ -134,6 +134,8 @@ if [ "${LAB_DELAY_MS:-0}" -gt 0 ]; then
 	ms=$(query_ms "$out")
 	if [ -n "$ms" ] && [ "$ms" -ge $((LAB_DELAY_MS - 5)) ]; then ok "delay: root answered in $ms ms"
 	else fail "delay: root answer takes >= $LAB_DELAY_MS ms" "$out"; fi
+	# TCP is relayed too (without the delay): the same answer over a connection
+	expect "delay: TCP relayed" "$($DIG +norec +tcp @127.53.0.1 . SOA)" 'status: NOERROR'
 fi
 
 summary "lab selftest ($LAB_SCENARIOS)"
