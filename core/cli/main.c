@@ -1,6 +1,7 @@
 /* dnsvet: dispatches to the subcommands; each lives in its own cmd_*.c file. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <dnsvet/status.h>
 #include "cli/cli.h"
 
@@ -26,8 +27,23 @@ static void usage(FILE *fp)
 	fprintf(fp, "\n'dnsvet COMMAND --help' describes a command.\n");
 }
 
+/*
+ * The session allows half the descriptor limit in queries at once (up to 4096); the usual
+ * soft limit of 1024 would hold a large audit back while the hard limit allows far more.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= 8192 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 8192 ? 8192 : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int main(int argc, char **argv)
 {
+	raise_fd_limit();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
