@@ -32,7 +32,8 @@ static const char *arg_name(lua_State *L, int idx, char *buf, size_t len)
 	return buf;
 }
 
-/* Registry: type mnemonics found valid, so that ldns's table is searched once per type. */
+/* Registry: type mnemonics found valid, so that ldns's table is searched once per type (the
+ * common ones, rr_type_common, need neither). */
 static const char types_key = 't';
 
 static const char *arg_type(lua_State *L, int idx, char *buf, size_t len)
@@ -45,6 +46,8 @@ static const char *arg_type(lua_State *L, int idx, char *buf, size_t len)
 		luaL_argerror(L, idx, "not an RR type");
 	for (size_t i = 0; i <= n; i++)
 		buf[i] = (char)toupper((unsigned char)s[i]);
+	if (rr_type_common(buf))
+		return buf;
 	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &types_key) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_newtable(L);

@@ -129,6 +129,20 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
 	return out;
 }
 
+int rr_type_common(const char *t)
+{
+	/* most asked first */
+	static const char *const common[] = {
+		"TXT", "CNAME", "MX", "NS", "SOA", "A", "AAAA", "CAA", "PTR", "SRV", "SPF", "DS",
+		"DNSKEY", "RRSIG", "NSEC", "NSEC3", "HTTPS", "SVCB", "TLSA", "DNAME", "ANY", NULL
+	};
+
+	for (size_t i = 0; common[i]; i++)
+		if (t[0] == common[i][0] && strcmp(t, common[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void set_name(lua_State *L, const char *field, const tok *t, int lower)
 {
 	char buf[1100];

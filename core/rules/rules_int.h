@@ -173,6 +173,8 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
  * is too small. */
 int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
                   size_t typelen);
+/* Whether t (upper case) is one of the types rules ask for most, all known to ldns. */
+int rr_type_common(const char *t);
 
 /* ---- scans of the tree for ctx:rrs and dnsvet.authoritative (owned.c) ---- */
 /* Whether a reply counts as the zone's own answer (dnsvet.authoritative's test). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ldns/ldns.h>
 #include <dnsvet/rules.h>
 #include <dnsvet/finding.h>
 #include <dnsvet/node.h>
@@ -909,8 +910,8 @@ static void check_normalize(const char *in, size_t len, size_t outlen)
 	CHECK(memcmp(a, b, sizeof(a)) == 0);
 }
 
-/* Name parsing takes a shortcut for the common case (names already in lower case): every
- * input must give what the general path gives. */
+/* Name and type parsing take shortcuts for the common case (names already in lower case,
+ * the usual types): every input must give what the general path gives. */
 static void test_fast_paths(void)
 {
 	static const char *const names[] = {
@@ -919,7 +920,12 @@ static void test_fast_paths(void)
 		"_dmarc.Example.COM", "x\\.y.", "caf\xc3\xa9.example", "\xff\x80\x7f.", "ZZZZZZZZZZZZZZZZ",
 	};
 	static const char alphabet[] = "0-_@AZ[`az{.\\\x7f\x80\xc0\xff";
+	static const char *const common[] = {
+		"TXT", "CNAME", "MX", "NS", "SOA", "A", "AAAA", "CAA", "PTR", "SRV", "SPF", "DS",
+		"DNSKEY", "RRSIG", "NSEC", "NSEC3", "HTTPS", "SVCB", "TLSA", "DNAME", "ANY"
+	};
 	unsigned seed = 7;
+	size_t found = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		for (size_t outlen = 1; outlen <= 20; outlen++)
@@ -937,6 +943,38 @@ static void test_fast_paths(void)
 		}
 		check_normalize(in, len, 64);
 	}
+
+	/* whatever the shortcut accepts, ldns knows */
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		CHECK(rr_type_common(common[i]));
+		CHECK(ldns_get_rr_type_by_name(common[i]) != 0);
+	}
+	for (unsigned t = 0; t < 65536; t++) {
+		const ldns_rr_descriptor *d = ldns_rr_descript((uint16_t)t);
+		const char *name = d ? d->_name : NULL;
+		char buf[32];
+		size_t n;
+
+		if (!name || d->_type != t || (n = strlen(name)) + 2 > sizeof(buf))
+			continue;
+		found += (size_t)rr_type_common(name);
+		memcpy(buf, name, n + 1);
+		buf[n - 1] = '\0';
+		CHECK(!rr_type_common(buf) || ldns_get_rr_type_by_name(buf) != 0);
+		memcpy(buf, name, n);
+		memcpy(buf + n, "X", 2);
+		CHECK(!rr_type_common(buf) || ldns_get_rr_type_by_name(buf) != 0);
+	}
+	/* the table names no type ldns lacks ("ANY" is a query type, not in the descriptors) */
+	CHECK_EQ(found + 1, sizeof(common) / sizeof(common[0]));
+	for (unsigned k = 0; k < 37u * 37u * 37u; k++) {
+		static const char chars[] = "\0ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+		char buf[4] = {chars[k % 37], chars[k / 37 % 37], chars[k / 37 / 37], '\0'};
+
+		CHECK(!rr_type_common(buf) || ldns_get_rr_type_by_name(buf) != 0);
+	}
+	CHECK(!rr_type_common("txt"));
+	CHECK(!rr_type_common(""));
 }
 
 int main(int argc, char **argv)
