@@ -171,7 +171,7 @@ void rules_answers_forget(dnsvet_rules_runner *r)
 	free(r->ans_idx);
 	r->ans_idx = NULL;
 	r->ans_cap = 0;
-	helpers_forget(r->L);
+	helpers_forget(r);
 }
 
 int rules_entry_satisfies(const dnsvet_node *entry, unsigned target, const char *const *servers,

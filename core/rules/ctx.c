@@ -234,7 +234,8 @@ static int ctx_rrs(lua_State *L)
 	char name[1100], type[24], rrtype[24], key[1200];
 	int has_rrtype = !lua_isnoneornil(L, 5);
 	rrs_acc a = {L, r, NULL, side == 2 ? "resolvers" : "auth", 0, 0, 0};
-	size_t nl, tl, rl;
+	size_t nl, tl;
+	lua_Integer slot;
 
 	arg_name(L, 3, name, sizeof(name));
 	arg_type(L, 4, type, sizeof(type));
@@ -244,20 +245,16 @@ static int ctx_rrs(lua_State *L)
 		rrtype[0] = '\0';
 	nl = strlen(name);
 	tl = strlen(type);
-	rl = strlen(rrtype);
 	/* "\1" keeps these keys apart from dnsvet.authoritative's in the shared cache */
 	key[0] = '\1';
 	key[1] = (char)('0' + side);
 	memcpy(key + 2, name, nl);
 	key[2 + nl] = '\n';
 	memcpy(key + 3 + nl, type, tl);
-	key[3 + nl + tl] = '\n';
-	memcpy(key + 4 + nl + tl, rrtype, rl);
+	slot = helpers_memo_slot(L, key, 3 + nl + tl, rrtype, strlen(rrtype));
 	lua_settop(L, 0);
 	helpers_push_cache(L);
-	lua_pushlstring(L, key, 4 + nl + tl + rl);
-	lua_pushvalue(L, 2);
-	if (lua_rawget(L, 1) != LUA_TNIL)
+	if (lua_rawgeti(L, 1, slot) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
 	a.entry = rules_answers_find(r, name, type);
@@ -272,9 +269,8 @@ static int ctx_rrs(lua_State *L)
 	} else {
 		rv_push_empty(L);
 	}
-	lua_pushvalue(L, 2);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, 1);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, 1, slot);
 	return 1;
 }
 

@@ -191,11 +191,16 @@ int rules_owned_scan(const dnsvet_node *replies, int own_only, const char *name,
 char *rules_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
 /* ---- dnsvet helpers (helpers.c) ---- */
+typedef struct helpers_memo helpers_memo;
+
 void helpers_push_lib(lua_State *L);
 /* Drops the results of dnsvet.authoritative and ctx:rrs of the domain. */
-void helpers_forget(lua_State *L);
+void helpers_forget(struct dnsvet_rules_runner *r);
 /* Pushes the table holding them (created when missing). */
 void helpers_push_cache(lua_State *L);
+/* The integer key in that table of the result for the string a "\n" b (a new key for a
+ * string not seen in the domain); 0 outside a domain's run, when nothing is kept. */
+lua_Integer helpers_memo_slot(lua_State *L, const char *a, size_t al, const char *b, size_t bl);
 
 /* ---- findings (finding.c) ---- */
 dnsvet_status finding_list_reserve(dnsvet_finding_list *list, size_t n);
@@ -263,6 +268,7 @@ struct dnsvet_rules_runner {
 	int ctx_ref;
 	dnsvet_node **ans_idx;     /* open addressing on the answers entries (answers.c) */
 	size_t ans_cap;            /* slots, a power of two; 0: not built */
+	helpers_memo *memo;        /* keys of the helpers' results (helpers.c); NULL: none yet */
 	dnsvet_rules_question *qs;
 	const char **qkeys;        /* dedup keys of qs, borrowed from the executions */
 	size_t nq, capq;
