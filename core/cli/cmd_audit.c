@@ -1,12 +1,21 @@
 /*
- * dnsvet audit FILE.yaml: many domains in one session (shared caches, one event loop),
- * reported as each finishes. The file format, output formats and exit statuses are in
- * dnsvet-audit(5).
+ * dnsvet audit FILE.yaml: many domains in flight on a few threads, each thread one session
+ * (its own event loop and caches), reported as each finishes. The file format, output
+ * formats and exit statuses are in dnsvet-audit(5).
+ *
+ * Why threads: a domain costs a few milliseconds of CPU (parsing answers, running the
+ * rules, writing the report) between round trips, and on one event loop that work delays
+ * every other domain's next round trip; a second loop on a second core keeps the rounds
+ * short. Threads share only the file (read-only), the next-entry counter, and the output,
+ * summary and progress line, behind one lock.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <dnsvet/rules.h>
 #include <dnsvet/session.h>
 #include "cli/audit_file.h"
@@ -19,6 +28,10 @@
 
 #define DEFAULT_JOBS 64
 #define MAX_JOBS 100000u
+#define MAX_THREADS 64u
+/* Default threads: one per core, up to this many; more cores than domains in flight
+ * warrant would each get too few domains to keep busy. */
+#define DEFAULT_THREADS_MAX 8
 /* Checks queued in the session beyond those probing, so a finished one is replaced at
  * once without holding the whole file's checks in memory. */
 #define QUEUE_FACTOR 2
@@ -28,6 +41,7 @@ enum {
 	OPT_MAX_PER_SERVER,
 	OPT_QPS,
 	OPT_SHARD,
+	OPT_THREADS,
 	OPT_NO_PROGRESS
 };
 
@@ -38,10 +52,13 @@ typedef struct audit_args {
 	int sharded;
 	audit_shard shard;
 	const char *shard_text;
+	unsigned threads;         /* 0: one per core */
 	int no_progress;
 } audit_args;
 
 typedef struct audit_run {
+	pthread_mutex_t lock;     /* output, summary, progress, invalid, stderr */
+	atomic_size_t next;       /* the next entry of the file to start */
 	const audit_file *af;
 	audit_out out;
 	audit_summary *summary;
@@ -72,12 +89,14 @@ static void audit_usage(FILE *fp)
 	        "      --qps N              new queries per second for the whole audit (default: no cap)\n"
 	        "      --shard K/N          only the domains of shard K of N (by a hash of the name);\n"
 	        "                           N processes with K=1..N cover the file exactly once\n"
+	        "      --threads N          event loops, each on its own thread with its own caches,\n"
+	        "                           sharing the jobs (default: one per core, at most %d)\n"
 	        "      --no-progress        no progress line on stderr (it is shown only on a terminal)\n"
 	        "\n"
 	        "exit status: 0 every domain ready or pending; 1 some domain broken or unknown;\n"
 	        "2 usage or input error, including any invalid entry (it wins over 1);\n"
 	        "3 internal failure (it wins over the others)\n"
-	        "\n", DEFAULT_JOBS);
+	        "\n", DEFAULT_JOBS, DEFAULT_THREADS_MAX);
 	cli_opts_usage(fp);
 }
 
@@ -118,6 +137,8 @@ static int handle_own(void *ctx, int code, const char *where, const char *arg)
 		a->sharded = 1;
 		a->shard_text = arg;
 		return 0;
+	case OPT_THREADS:
+		return parse_unsigned(where, arg, MAX_THREADS, &a->threads);
 	case OPT_NO_PROGRESS:
 		a->no_progress = 1;
 		return 0;
@@ -130,8 +151,10 @@ static void problem_print(void *user, const char *message)
 {
 	audit_run *run = user;
 
+	pthread_mutex_lock(&run->lock);
 	progress_clear(&run->prog);
 	fprintf(stderr, "dnsvet audit: invalid entry, left out: %s\n", message);
+	pthread_mutex_unlock(&run->lock);
 }
 
 /* Library messages share stderr with the progress line. */
@@ -139,8 +162,10 @@ static void log_print(void *user, dnsvet_log_level level, const char *message)
 {
 	audit_run *run = user;
 
+	pthread_mutex_lock(&run->lock);
 	progress_clear(&run->prog);
 	cli_log((void *)run->opts, level, message);
+	pthread_mutex_unlock(&run->lock);
 }
 
 static void check_done(dnsvet_session *session, dnsvet_report *report, void *user)
@@ -148,6 +173,7 @@ static void check_done(dnsvet_session *session, dnsvet_report *report, void *use
 	audit_run *run = user;
 
 	(void)session;
+	pthread_mutex_lock(&run->lock);
 	if (audit_summary_add(run->summary, report) != DNSVET_OK)
 		audit_summary_set_failed(run->summary);
 	if (!run->write_failed) {
@@ -159,8 +185,9 @@ static void check_done(dnsvet_session *session, dnsvet_report *report, void *use
 			run->write_errno = errno;
 		}
 	}
-	dnsvet_report_free(report);
 	progress_step(&run->prog, 1);
+	pthread_mutex_unlock(&run->lock);
+	dnsvet_report_free(report);
 }
 
 /* The selected rules' ids, for JUnit testcases: loaded as the session loads them. */
@@ -208,43 +235,106 @@ static dnsvet_check *make_check(audit_run *run, const audit_entry *entry)
 		return check;
 	dnsvet_check_free(check);
 	if (st == DNSVET_ERR_NOMEM) {
+		pthread_mutex_lock(&run->lock);
 		audit_summary_set_failed(run->summary);
+		pthread_mutex_unlock(&run->lock);
 		return NULL;
 	}
 	problem_print(run, err);
+	pthread_mutex_lock(&run->lock);
 	run->invalid++;
+	pthread_mutex_unlock(&run->lock);
 	return NULL;
 }
 
-static int run_audit(audit_run *run, dnsvet_session *session, unsigned jobs)
+/* One event loop: its session and its share of the domains in flight. */
+typedef struct audit_worker {
+	audit_run *run;
+	dnsvet_session *session;
+	size_t window;            /* checks it keeps submitted (probing or queued) */
+	int failed;
+	pthread_t thread;
+} audit_worker;
+
+static void *run_worker(void *arg)
 {
-	size_t next = 0, n = audit_file_count(run->af);
-	size_t window = (size_t)jobs * QUEUE_FACTOR;
+	audit_worker *w = arg;
+	audit_run *run = w->run;
+	size_t n = audit_file_count(run->af);
+	int exhausted = 0;
 	dnsvet_status st;
 
-	while (next < n || dnsvet_session_pending(session)) {
-		while (next < n && dnsvet_session_pending(session) < window) {
-			dnsvet_check *check = make_check(run, audit_file_entry(run->af, next++));
+	for (;;) {
+		while (!exhausted && dnsvet_session_pending(w->session) < w->window) {
+			size_t i = atomic_fetch_add(&run->next, 1);
+			dnsvet_check *check;
 
+			if (i >= n) {
+				exhausted = 1;
+				break;
+			}
+			check = make_check(run, audit_file_entry(run->af, i));
 			if (!check)
 				continue;
-			st = dnsvet_session_submit(session, check, check_done, run);
-			if (st) {
-				fprintf(stderr, "dnsvet audit: %s\n", dnsvet_status_str(st));
-				return -1;
-			}
+			st = dnsvet_session_submit(w->session, check, check_done, run);
+			if (st)
+				goto fail;
 		}
-		if (!dnsvet_session_pending(session))
+		if (!dnsvet_session_pending(w->session)) {
+			if (exhausted)
+				return NULL;
 			continue;
-		/* wake up now and then so the progress line keeps its rate and ETA fresh */
-		st = dnsvet_session_process(session, run->prog.active ? 200 : -1);
-		if (st) {
-			fprintf(stderr, "dnsvet audit: %s\n", dnsvet_status_str(st));
-			return -1;
 		}
+		/* wake up now and then so the progress line keeps its rate and ETA fresh */
+		st = dnsvet_session_process(w->session, run->prog.active ? 200 : -1);
+		if (st)
+			goto fail;
+		pthread_mutex_lock(&run->lock);
 		progress_step(&run->prog, 0);
+		pthread_mutex_unlock(&run->lock);
 	}
-	return 0;
+fail:
+	pthread_mutex_lock(&run->lock);
+	progress_clear(&run->prog);
+	fprintf(stderr, "dnsvet audit: %s\n", dnsvet_status_str(st));
+	pthread_mutex_unlock(&run->lock);
+	w->failed = 1;
+	return NULL;
+}
+
+/* Runs the workers, the first on the calling thread; nonzero if one failed. */
+static int run_audit(audit_worker *w, size_t nw)
+{
+	size_t started = 1;
+	int failed = 0;
+
+	for (; started < nw; started++)
+		if (pthread_create(&w[started].thread, NULL, run_worker, &w[started]) != 0)
+			break;
+	/* a thread that could not start leaves its share to the others */
+	run_worker(&w[0]);
+	for (size_t i = 1; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (size_t i = 0; i < started; i++)
+		failed |= w[i].failed;
+	return failed;
+}
+
+/* Worker i's part of a cap of total shared by nw workers; at least 1. */
+static unsigned split_cap(unsigned total, size_t nw, size_t i)
+{
+	unsigned part = (unsigned)(total / nw + (i < total % nw));
+
+	return part ? part : 1;
+}
+
+static unsigned default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 1)
+		return 1;
+	return cores > DEFAULT_THREADS_MAX ? DEFAULT_THREADS_MAX : (unsigned)cores;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -254,15 +344,17 @@ int cmd_audit(int argc, char **argv)
 		{"max-per-server", required_argument, NULL, OPT_MAX_PER_SERVER},
 		{"qps", required_argument, NULL, OPT_QPS},
 		{"shard", required_argument, NULL, OPT_SHARD},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{NULL, 0, NULL, 0}
 	};
-	audit_args a = {DEFAULT_JOBS, 0, 0, 0, {1, 1}, NULL, 0};
+	audit_args a = {DEFAULT_JOBS, 0, 0, 0, {1, 1}, NULL, 0, 0};
 	cli_cmd cmd = {"audit", own, "j:", handle_own, &a, audit_usage, formats};
 	cli_opts o;
 	audit_run run;
 	audit_file *af = NULL;
-	dnsvet_session *session = NULL;
+	audit_worker *workers = NULL;
+	size_t nw = 0, queries = 0;
 	dnsvet_session_opts so;
 	dnsvet_session_stats stats;
 	dnsvet_rules *rules = NULL;
@@ -273,6 +365,8 @@ int cmd_audit(int argc, char **argv)
 	cli_parse_result pr;
 
 	memset(&run, 0, sizeof(run));
+	pthread_mutex_init(&run.lock, NULL);
+	atomic_init(&run.next, 0);
 	run.opts = &o;
 	progress_init(&run.prog, stderr, 0, 0);
 	pr = cli_parse(&cmd, argc, argv, &o, &first);
@@ -330,25 +424,50 @@ int cmd_audit(int argc, char **argv)
 		}
 		run.out.rules = rule_ids;
 	}
-	st = dnsvet_session_new(&so, &session, err, sizeof(err));
-	if (st) {
-		fprintf(stderr, "dnsvet audit: %s\n", err[0] ? err : dnsvet_status_str(st));
-		rc = st == DNSVET_ERR_NOMEM || st == DNSVET_ERR_INTERNAL ? CLI_EXIT_INTERNAL
-		                                                        : CLI_EXIT_USAGE;
+	/* no more loops than domains in flight, nor than domains */
+	nw = a.threads ? a.threads : default_threads();
+	if (nw > a.jobs)
+		nw = a.jobs;
+	if (nw > audit_file_count(af))
+		nw = audit_file_count(af) ? audit_file_count(af) : 1;
+	workers = calloc(nw, sizeof(*workers));
+	if (!workers) {
+		rc = CLI_EXIT_INTERNAL;
 		goto close;
+	}
+	/* every session before the first query: a bad option is reported once, up front */
+	for (size_t i = 0; i < nw; i++) {
+		unsigned share = (unsigned)(a.jobs / nw + (i < a.jobs % nw));
+
+		so.max_checks = share;
+		/* the caps are promises for the whole audit: each loop keeps its part */
+		so.max_per_server = split_cap(a.max_per_server ? a.max_per_server : 32, nw, i);
+		so.qps = a.qps ? split_cap(a.qps, nw, i) : 0;
+		workers[i].run = &run;
+		workers[i].window = (size_t)share * QUEUE_FACTOR;
+		st = dnsvet_session_new(&so, &workers[i].session, err, sizeof(err));
+		if (st) {
+			fprintf(stderr, "dnsvet audit: %s\n", err[0] ? err : dnsvet_status_str(st));
+			rc = st == DNSVET_ERR_NOMEM || st == DNSVET_ERR_INTERNAL ? CLI_EXIT_INTERNAL
+			                                                        : CLI_EXIT_USAGE;
+			goto close;
+		}
 	}
 	progress_init(&run.prog, stderr, audit_file_count(af), !a.no_progress && o.verbosity >= 0);
 	if (audit_out_begin(&run.out)) {
 		run.write_failed = 1;
 		run.write_errno = errno;
 	}
-	if (run_audit(&run, session, a.jobs))
+	if (run_audit(workers, nw))
 		audit_summary_set_failed(run.summary);
 	progress_clear(&run.prog);
 
-	dnsvet_session_stats_get(session, &stats);
+	for (size_t i = 0; i < nw; i++) {
+		dnsvet_session_stats_get(workers[i].session, &stats);
+		queries += stats.queries;
+	}
 	audit_summary_set_invalid(run.summary, run.invalid);
-	audit_summary_set_run(run.summary, progress_now() - run.prog.started, stats.queries);
+	audit_summary_set_run(run.summary, progress_now() - run.prog.started, queries);
 	if (!run.write_failed && audit_out_end(&run.out, run.summary)) {
 		run.write_failed = 1;
 		run.write_errno = errno;
@@ -366,7 +485,10 @@ close:
 	if (cli_output_close(&cmd, &o, run.out.fp) && rc < CLI_EXIT_INTERNAL)
 		rc = CLI_EXIT_INTERNAL;
 out:
-	dnsvet_session_free(session);
+	for (size_t i = 0; workers && i < nw; i++)
+		dnsvet_session_free(workers[i].session);
+	free(workers);
+	pthread_mutex_destroy(&run.lock);
 	free(rule_ids);
 	dnsvet_rules_free(rules);
 	audit_file_free(af);

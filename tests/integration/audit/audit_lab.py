@@ -218,7 +218,29 @@ def test_shards():
     check(len(reports) == len(want) and len(summaries) == 2, "shards: concatenation")
 
 
-for t in (test_mixed, test_junit, test_syntax_error, test_invalid_entries, test_shards):
+def test_threads():
+    """--threads 1 and --threads 3 (each loop with its own session and caches) report the
+    same verdicts and findings for every domain, each domain once, with one summary"""
+    path = os.path.join(LAB, "shards.yaml")
+    seen = {}
+    for n in (1, 3):
+        rc, out, err = audit("--format", "jsonl", "--jobs", "4", "--threads", str(n), path)
+        check(rc in (0, 1), "threads %d: exit %d: %s" % (n, rc, err))
+        reports, summaries = jsonl(out)
+        check(len(summaries) == 1 and summaries[0]["domains"] == len(reports),
+              "threads %d: summary %s for %d reports" % (n, summaries, len(reports)))
+        domains = [r["domain"] for r in reports]
+        check(len(domains) == len(set(domains)), "threads %d: a domain twice: %s" % (n, domains))
+        seen[n] = {r["domain"]: (r["verdict"], sorted((f["rule"], f["subject"]["name"])
+                                                      for f in r.get("findings", [])))
+                   for r in reports}
+    check(seen[1] == seen[3], "threads: 1 loop gave %s, 3 gave %s" % (seen[1], seen[3]))
+    rc, out, err = audit("--threads", "0", path)
+    check(rc == 2 and "--threads" in err, "threads 0: exit %d: %s" % (rc, err))
+
+
+for t in (test_mixed, test_junit, test_syntax_error, test_invalid_entries, test_shards,
+          test_threads):
     t()
 if failures:
     print("audit-lab: %d of %d checks failed" % (len(failures), checks), file=sys.stderr)
