@@ -1,5 +1,6 @@
 /* Lookups in the observation tree shared by ctx methods, the replay and the live asker. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -102,28 +103,56 @@ dnsvet_node *dnsvet_rules_answers_entry(dnsvet_node *obs, const char *name, cons
 	return entry;
 }
 
-/* FNV-1a of the name as rules_name_eq compares it and of the type, both case-folded. */
-static uint64_t entry_hash(const char *name, const char *type)
-{
-	uint64_t h = 14695981039346656037u;
-	size_t n = strlen(name);
+/*
+ * A slot of the index of the domain's answers entries. The entry's name and type are kept
+ * with it (borrowed from the tree, which only changes when the index is dropped), so that a
+ * lookup compares strings without reading the entry's map.
+ */
+struct ans_slot {
+	uint64_t hash;
+	dnsvet_node *entry;        /* NULL: free */
+	const char *name, *type;
+	size_t name_len;           /* as rules_name_eq compares it: without a trailing dot */
+};
 
-	if (n > 1 && name[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)tolower((unsigned char)name[i])) * 1099511628211u;
-	h = (h ^ ' ') * 1099511628211u;
-	for (; *type; type++)
-		h = (h ^ (unsigned char)toupper((unsigned char)*type)) * 1099511628211u;
+/* Mixes s[0..n) into h folded as strcasecmp() folds it, 8 bytes at a time. */
+static uint64_t hash_folded(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
+
+		if (n - i >= 8)
+			memcpy(&w, s + i, 8);
+		if (n - i < 8 || rr_word_foldable(w)) {
+			unsigned char b[8] = {0};
+
+			for (size_t j = 0; j < 8 && i + j < n; j++)
+				b[j] = (unsigned char)tolower((unsigned char)s[i + j]);
+			memcpy(&w, b, 8);
+		}
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
 	return h;
 }
 
-static int entry_is(const dnsvet_node *e, const char *name, const char *type)
+static size_t name_len(const char *name)
 {
-	const char *t = dnsvet_node_string(dnsvet_node_map_get(e, "type"));
+	size_t n = strlen(name);
 
-	return t && strcasecmp(t, type) == 0 &&
-	       rules_name_eq(dnsvet_node_string(dnsvet_node_map_get(e, "name")), name);
+	return n > 1 && name[n - 1] == '.' ? n - 1 : n;
+}
+
+static uint64_t entry_hash(const char *name, size_t nl, const char *type)
+{
+	return hash_folded(hash_folded(nl, name, nl), type, strlen(type));
+}
+
+static int slot_is(const struct ans_slot *s, uint64_t hash, const char *name, size_t nl,
+                   const char *type)
+{
+	return s->hash == hash && s->name_len == nl && strncasecmp(s->name, name, nl) == 0 &&
+	       strcasecmp(s->type, type) == 0;
 }
 
 static int index_build(dnsvet_rules_runner *r)
@@ -141,28 +170,34 @@ static int index_build(dnsvet_rules_runner *r)
 		dnsvet_node *e = dnsvet_node_list_at(answers, i);
 		const char *name = dnsvet_node_string(dnsvet_node_map_get(e, "name"));
 		const char *type = dnsvet_node_string(dnsvet_node_map_get(e, "type"));
-		size_t k;
+		size_t k, nl;
+		uint64_t h;
 
 		if (!name || !type)
 			continue;
+		nl = name_len(name);
+		h = entry_hash(name, nl, type);
 		/* the first entry of a name and type is the one a lookup finds */
-		for (k = entry_hash(name, type) & (cap - 1); r->ans_idx[k]; k = (k + 1) & (cap - 1))
-			if (entry_is(r->ans_idx[k], name, type))
+		for (k = h & (cap - 1); r->ans_idx[k].entry; k = (k + 1) & (cap - 1))
+			if (slot_is(&r->ans_idx[k], h, name, nl, type))
 				break;
-		if (!r->ans_idx[k])
-			r->ans_idx[k] = e;
+		if (!r->ans_idx[k].entry)
+			r->ans_idx[k] = (struct ans_slot){h, e, name, type, nl};
 	}
 	return 0;
 }
 
 dnsvet_node *rules_answers_find(dnsvet_rules_runner *r, const char *name, const char *type)
 {
+	size_t nl = name_len(name);
+	uint64_t h;
+
 	if (!r->ans_cap && index_build(r))
 		return dnsvet_rules_answers_entry(r->obs, name, type, 0);
-	for (size_t k = entry_hash(name, type) & (r->ans_cap - 1); r->ans_idx[k];
-	     k = (k + 1) & (r->ans_cap - 1))
-		if (entry_is(r->ans_idx[k], name, type))
-			return r->ans_idx[k];
+	h = entry_hash(name, nl, type);
+	for (size_t k = h & (r->ans_cap - 1); r->ans_idx[k].entry; k = (k + 1) & (r->ans_cap - 1))
+		if (slot_is(&r->ans_idx[k], h, name, nl, type))
+			return r->ans_idx[k].entry;
 	return NULL;
 }
 

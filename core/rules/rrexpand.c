@@ -8,7 +8,6 @@
  * sense of is left out of the table; `raw` and `data` are always there.
  */
 #include <ctype.h>
-#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include "rules/rules_int.h"
@@ -88,17 +87,13 @@ static int is_class(const tok *t)
  */
 static size_t fold_free_len(const char *in, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w, b;
+		uint64_t w;
 
 		memcpy(&w, in + i, 8);
-		/* with each byte's top bit set, subtracting leaves it set for bytes >= the
-		 * subtrahend and borrows nothing from the next byte */
-		b = w | high;
-		if (((w | ((b - ones * 'A') & ~(b - ones * ('Z' + 1)))) & high) != 0)
+		if (rr_word_foldable(w))
 			break;
 	}
 	while (i < n && !((unsigned char)in[i] >= 0x80 || (in[i] >= 'A' && in[i] <= 'Z')))

@@ -173,6 +173,15 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
  * is too small. */
 int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
                   size_t typelen);
+/* Whether tolower() may change a byte of w (8 bytes of a string): an upper-case ASCII letter
+ * or a byte above 127. With each byte's top bit set, subtracting leaves it set for bytes at
+ * or above the subtrahend and borrows nothing from the next byte. */
+static inline int rr_word_foldable(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u, b = w | high;
+
+	return ((w | ((b - ones * 'A') & ~(b - ones * ('Z' + 1)))) & high) != 0;
+}
 /* Whether t (upper case) is one of the types rules ask for most, all known to ldns. */
 int rr_type_common(const char *t);
 
@@ -266,7 +275,7 @@ struct dnsvet_rules_runner {
 	size_t nex;
 	rules_exec *cur;
 	int ctx_ref;
-	dnsvet_node **ans_idx;     /* open addressing on the answers entries (answers.c) */
+	struct ans_slot *ans_idx;  /* open addressing on the answers entries (answers.c) */
 	size_t ans_cap;            /* slots, a power of two; 0: not built */
 	helpers_memo *memo;        /* keys of the helpers' results (helpers.c); NULL: none yet */
 	dnsvet_rules_question *qs;

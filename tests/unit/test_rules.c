@@ -910,6 +910,46 @@ static void check_normalize(const char *in, size_t len, size_t outlen)
 	CHECK(memcmp(a, b, sizeof(a)) == 0);
 }
 
+/* The runner's index of the answers entries finds what the linear search of
+ * dnsvet_rules_answers_entry finds, for every spelling of the names and types. */
+static void test_answers_index(void)
+{
+	static const char *const names[] = {
+		"mail.shop.test", "Mail.Shop.Test.", "MAIL.SHOP.TEST", "a.", "A", ".", "", "x\\.y",
+		"X\\.Y.", "x\\.", "long-label-number-one.Another-Long-Label.example.COM",
+		"long-label-number-one.another-long-label.example.com.", "caf\xc3\xa9.test",
+		"CAF\xc3\xa9.test", "12345678", "1234567", "123456789.", "_dmarc.shop.test",
+	};
+	static const char *const types[] = {"TXT", "txt", "Txt", "MX", "A", "NSEC3PARAM", "nsec3param"};
+	dnsvet_node *obs = dnsvet_node_new_map();
+	dnsvet_rules_runner r;
+
+	memset(&r, 0, sizeof(r));
+	r.obs = obs;
+	/* every other name gets an entry, the same name and type sometimes twice */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i += 2)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t += 3) {
+			dnsvet_node *e = dnsvet_node_new_map();
+			dnsvet_node *answers = dnsvet_node_map_get(obs, "answers");
+
+			if (!answers) {
+				answers = dnsvet_node_new_list();
+				dnsvet_node_map_set(obs, "answers", answers);
+			}
+			dnsvet_node_map_set_string(e, "name", names[i]);
+			dnsvet_node_map_set_string(e, "type", types[t]);
+			dnsvet_node_list_append(answers, e);
+			if (i % 4 == 0)
+				dnsvet_node_list_append(answers, dnsvet_node_copy(e));
+		}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+			CHECK(rules_answers_find(&r, names[i], types[t]) ==
+			      dnsvet_rules_answers_entry(obs, names[i], types[t], 0));
+	free(r.ans_idx);
+	dnsvet_node_free(obs);
+}
+
 /* Name and type parsing take shortcuts for the common case (names already in lower case,
  * the usual types): every input must give what the general path gives. */
 static void test_fast_paths(void)
@@ -975,6 +1015,7 @@ static void test_fast_paths(void)
 	}
 	CHECK(!rr_type_common("txt"));
 	CHECK(!rr_type_common(""));
+	test_answers_index();
 }
 
 int main(int argc, char **argv)
