@@ -54,11 +54,9 @@ int rules_owned_scan(const dnsvet_node *replies, int own_only, const char *name,
 			continue;
 		for (size_t k = 0; k < dnsvet_node_size(answer); k++) {
 			const char *s = dnsvet_node_string(dnsvet_node_list_at(answer, k));
-			char owner[1100], type[32];
 			int rc;
 
-			if (!s || rr_owner_type(s, strlen(s), owner, sizeof(owner), type, sizeof(type)) ||
-			    strcmp(owner, name) != 0 || (rrtype && strcmp(type, rrtype) != 0))
+			if (!s || !rr_owned_by(s, strlen(s), name, rrtype))
 				continue;
 			rc = fn(user, i, k);
 			if (rc)

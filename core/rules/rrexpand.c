@@ -101,11 +101,12 @@ static size_t fold_free_len(const char *in, size_t n)
 	return i;
 }
 
-char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
+/* Length of the name in[0..len) without one trailing dot, unless it is escaped ("a\.") or
+ * the whole name ("."). */
+static size_t name_len(const char *in, size_t len)
 {
-	size_t n = len, k;
+	size_t n = len;
 
-	/* drop one trailing dot unless it is escaped ("a\.") or the whole name (".") */
 	if (n > 1 && in[n - 1] == '.') {
 		size_t bs = 0;
 
@@ -114,6 +115,13 @@ char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
 		if (bs % 2 == 0)
 			n--;
 	}
+	return n;
+}
+
+char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t n = name_len(in, len), k;
+
 	if (n + 1 > outlen)
 		return NULL;
 	k = fold_free_len(in, n);
@@ -298,23 +306,48 @@ void rr_push_expanded(lua_State *L, const char *s, size_t len)
 	}
 }
 
-int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
-                  size_t typelen)
+/* Whether the owner of s is name spelt exactly as it is, with or without a trailing dot: a
+ * name without blanks, parentheses, quotes or escapes is then the whole first token. */
+static int owner_is_plain(const char *s, size_t len, const char *name, size_t nl, size_t *pos)
 {
-	size_t pos = 0;
+	size_t end = nl;
+
+	if (nl == 0 || nl > len || memcmp(s, name, nl) != 0 || name[strcspn(name, " \t\n\r()\"\\")])
+		return 0;
+	if (end < len && s[end] == '.')
+		end++;
+	if (end < len && !is_space(s[end]) && s[end] != '(' && s[end] != ')')
+		return 0;
+	*pos = end;
+	return 1;
+}
+
+int rr_owned_by(const char *s, size_t len, const char *name, const char *type)
+{
+	size_t pos = 0, n, nl = strlen(name);
 	tok owner, t;
 
-	if (!next_tok(s, len, &pos, &owner) || !rr_name_normalize(owner.p, owner.len, name, namelen))
-		return -1;
+	if (!owner_is_plain(s, len, name, nl, &pos)) {
+		if (!next_tok(s, len, &pos, &owner) || (n = name_len(owner.p, owner.len)) != nl)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (owner.p[i] != name[i] && (char)tolower((unsigned char)owner.p[i]) != name[i])
+				return 0;
+	}
 	for (int i = 0; i < 3 && next_tok(s, len, &pos, &t); i++) {
 		if (i < 2 && (all_digits(&t) || is_class(&t)))
 			continue;
-		if (t.len >= typelen)
-			return -1;
+		/* the longest mnemonics have 10 characters: this is no type */
+		if (t.len >= 32)
+			return 0;
+		if (!type)
+			return 1;
+		if (t.len != strlen(type))
+			return 0;
 		for (size_t k = 0; k < t.len; k++)
-			type[k] = (char)toupper((unsigned char)t.p[k]);
-		type[t.len] = '\0';
-		return 0;
+			if ((char)toupper((unsigned char)t.p[k]) != type[k])
+				return 0;
+		return 1;
 	}
-	return -1;
+	return 0;
 }

@@ -168,11 +168,10 @@ int rv_next(lua_State *L);
 void rr_push_expanded(lua_State *L, const char *s, size_t len);
 /* Name normalisation: lowercase, no trailing dot ("." stays "."). Returns out. */
 char *rr_name_normalize(const char *in, size_t len, char *out, size_t outlen);
-/* The owner (normalised as rr_name_normalize does) and the type mnemonic (upper case) of an
- * RR in presentation form, as rr_push_expanded reads them; -1 when it has none or a buffer
- * is too small. */
-int rr_owner_type(const char *s, size_t len, char *name, size_t namelen, char *type,
-                  size_t typelen);
+/* Whether the RR s in presentation form, as rr_push_expanded reads it, is owned by name
+ * (normalised, under 1100 bytes) and, when type (upper case) is not NULL, of that type; an
+ * RR without a type mnemonic is not. */
+int rr_owned_by(const char *s, size_t len, const char *name, const char *type);
 /* Whether tolower() may change a byte of w (8 bytes of a string): an upper-case ASCII letter
  * or a byte above 127. With each byte's top bit set, subtracting leaves it set for bytes at
  * or above the subtrahend and borrows nothing from the next byte. */

@@ -950,6 +950,44 @@ static void test_answers_index(void)
 	dnsvet_node_free(obs);
 }
 
+/* An RR's owner is compared as rr_name_normalize would write it, whether the name is spelt
+ * as asked (the shortcut) or not. */
+static void test_owned_by(void)
+{
+	static const struct {
+		const char *rr, *name, *type;
+		int owned;
+	} cases[] = {
+		{"mail.test. 300 IN MX 10 x.", "mail.test", "MX", 1},
+		{"mail.test 300 IN MX 10 x.", "mail.test", "MX", 1},
+		{"MAIL.Test. 300 IN mx 10 x.", "mail.test", "MX", 1},
+		{"mail.test. 300 IN MX 10 x.", "mail.test", "TXT", 0},
+		{"mail.test. 300 IN MX 10 x.", "mail.test", NULL, 1},
+		{"mail.test.. 300 IN MX 10 x.", "mail.test", "MX", 0},
+		{"mail.tests. 300 IN MX 10 x.", "mail.test", "MX", 0},
+		{"mail.test.(300 IN MX 10 x.)", "mail.test", "MX", 1},
+		{"mail.test\\. 300 IN MX 10 x.", "mail.test", "MX", 0},
+		{"a\\. 300 IN A 192.0.2.1", "a\\.", "A", 1},
+		{"a\\ b. IN A 192.0.2.1", "a\\ b", "A", 1},
+		{"a b. IN A 192.0.2.1", "a b", "A", 0},
+		{"\"q\" IN A 192.0.2.1", "q", "A", 1},
+		{". 300 IN NS a.root.", ".", "NS", 1},
+		{".. 300 IN NS a.root.", ".", "NS", 1},
+		{"x. MX 10 y.", "x", "MX", 1},
+		{"x. 300 MX 10 y.", "x", "MX", 1},
+		{"x. IN 300 MX 10 y.", "x", "MX", 1},
+		{"x. 300 IN", "x", NULL, 0},
+		{"x.", "x", NULL, 0},
+		{"x. 300 IN ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG rdata", "x", NULL, 0},
+		{"x. 300 IN TYPE65534 \\# 0", "x", "TYPE65534", 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (rr_owned_by(cases[i].rr, strlen(cases[i].rr), cases[i].name, cases[i].type) !=
+		    cases[i].owned)
+			CHECK_STR(cases[i].rr, "(owner or type told wrong)");
+}
+
 /* Name and type parsing take shortcuts for the common case (names already in lower case,
  * the usual types): every input must give what the general path gives. */
 static void test_fast_paths(void)
@@ -1016,6 +1054,7 @@ static void test_fast_paths(void)
 	CHECK(!rr_type_common("txt"));
 	CHECK(!rr_type_common(""));
 	test_answers_index();
+	test_owned_by();
 }
 
 int main(int argc, char **argv)
