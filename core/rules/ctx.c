@@ -139,7 +139,6 @@ typedef struct rrs_acc {
  * metatable: nothing can be written to it, and making one costs a fraction of a read-only
  * table.
  */
-static const char item_meta_key = 'i';
 
 static int item_index(lua_State *L)
 {
@@ -183,7 +182,7 @@ static int item_pairs(lua_State *L)
 
 static void push_item_meta(lua_State *L)
 {
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &item_meta_key) == LUA_TTABLE)
+	if (rules_reg_get(L, REG_ITEM_META) == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
 	lua_createtable(L, 0, 4);
@@ -196,7 +195,7 @@ static void push_item_meta(lua_State *L)
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
 	lua_pushvalue(L, -1);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &item_meta_key);
+	rules_reg_set(L, REG_ITEM_META);
 }
 
 static int rrs_add(void *user, size_t reply_i, size_t rr_i)

@@ -643,7 +643,6 @@ static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
  * the same question. The table holds them under integer keys that the strings are mapped to
  * in C (helpers_memo): a Lua string over 40 bytes is not interned, so looking one up would
  * allocate it and hash all of it every time. */
-static const char auth_cache_key = 'a';
 
 struct memo_key {
 	uint64_t hash;
@@ -772,17 +771,17 @@ void helpers_forget(dnsvet_rules_runner *r)
 {
 	memo_free(r->memo);
 	r->memo = NULL;
-	lua_pushnil(r->L);
-	lua_rawsetp(r->L, LUA_REGISTRYINDEX, &auth_cache_key);
+	lua_pushboolean(r->L, 0);
+	rules_reg_set(r->L, REG_AUTH_CACHE);
 }
 
 void helpers_push_cache(lua_State *L)
 {
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &auth_cache_key) != LUA_TTABLE) {
+	if (rules_reg_get(L, REG_AUTH_CACHE) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_newtable(L);
 		lua_pushvalue(L, -1);
-		lua_rawsetp(L, LUA_REGISTRYINDEX, &auth_cache_key);
+		rules_reg_set(L, REG_AUTH_CACHE);
 	}
 }
 

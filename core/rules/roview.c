@@ -23,11 +23,6 @@
 enum { MT_KIND = 1, MT_GEN = 2 };
 
 static const char node_key = 'n';     /* proxy[&node_key]: the node, as light userdata */
-static const char cache_key = 'c';
-static const char rrcache_key = 'r';
-static const char empty_key = 'e';
-static const char closed_key = 'l';   /* the domain's closed-view metatables, by kind */
-static const char closed0_key = 'p';  /* the same for permanent views (generation 0) */
 
 #define CONV_MAX_DEPTH 24
 #define CONV_MAX_NODES 20000
@@ -131,13 +126,13 @@ static void push_open_meta(lua_State *L, int backing, enum rv_kind kind, uint64_
  * domain's, or 0 for permanent ones). */
 static void push_closed_meta(lua_State *L, enum rv_kind kind, uint64_t gen)
 {
-	const void *key = gen ? &closed_key : &closed0_key;
+	int slot = gen ? REG_CLOSED : REG_CLOSED0;
 
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) != LUA_TTABLE) {
+	if (rules_reg_get(L, slot) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_createtable(L, RV_RR + 1, 0);
 		lua_pushvalue(L, -1);
-		lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+		rules_reg_set(L, slot);
 	}
 	if (lua_rawgeti(L, -1, (lua_Integer)kind + 1) == LUA_TTABLE) {
 		lua_remove(L, -2);
@@ -334,7 +329,7 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 	if (push_scalar(L, node, &kind))
 		return;
 	if (gen) {
-		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) == LUA_TTABLE) {
+		if (rules_reg_get(L, REG_VIEW_CACHE) == LUA_TTABLE) {
 			if (lua_rawgetp(L, -1, node) != LUA_TNIL) {
 				lua_remove(L, -2);
 				return;
@@ -374,7 +369,7 @@ static int push_shared_strings(lua_State *L, const dnsvet_node *node, uint64_t g
 		memcpy(key + k, v, len);
 		k += len;
 	}
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
+	if (rules_reg_get(L, REG_RR_CACHE) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		return 0;
 	}
@@ -401,7 +396,7 @@ static int push_shared_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
 {
 	const char *s = dnsvet_node_string(node);
 
-	if (!s || lua_rawgetp(L, LUA_REGISTRYINDEX, &rrcache_key) != LUA_TTABLE) {
+	if (!s || rules_reg_get(L, REG_RR_CACHE) != LUA_TTABLE) {
 		if (s)
 			lua_pop(L, 1);
 		return 0;
@@ -458,14 +453,14 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 
 void rv_push_empty(lua_State *L)
 {
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &empty_key) == LUA_TTABLE)
+	if (rules_reg_get(L, REG_EMPTY) == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
 	lua_newtable(L);
 	rv_wrap_table(L, -1);
 	lua_remove(L, -2);
 	lua_pushvalue(L, -1);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &empty_key);
+	rules_reg_set(L, REG_EMPTY);
 }
 
 void rv_init(lua_State *L)
@@ -477,21 +472,21 @@ void rv_begin_domain(lua_State *L, uint64_t gen)
 {
 	sandbox_of(L)->gen = gen;
 	lua_newtable(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
+	rules_reg_set(L, REG_VIEW_CACHE);
 	lua_newtable(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &closed_key);
+	rules_reg_set(L, REG_RR_CACHE);
+	lua_pushboolean(L, 0);
+	rules_reg_set(L, REG_CLOSED);
 }
 
 void rv_end_domain(lua_State *L)
 {
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &rrcache_key);
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &closed_key);
+	lua_pushboolean(L, 0);
+	rules_reg_set(L, REG_VIEW_CACHE);
+	lua_pushboolean(L, 0);
+	rules_reg_set(L, REG_RR_CACHE);
+	lua_pushboolean(L, 0);
+	rules_reg_set(L, REG_CLOSED);
 	sandbox_of(L)->gen = 0;
 }
 
@@ -500,7 +495,7 @@ void rv_refresh_answers(lua_State *L)
 	int cache, todo;
 	lua_Integer n = 0;
 
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) != LUA_TTABLE) {
+	if (rules_reg_get(L, REG_VIEW_CACHE) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		return;
 	}

@@ -82,6 +82,23 @@ typedef struct compiled compiled;
 #define RULES_POOL_MAX 256
 #define RULES_POOL_CLASSES (RULES_POOL_MAX / RULES_POOL_GRAIN)
 
+/*
+ * Registry slots the engine reads on every view and ctx call. They are integer references
+ * taken when the state opens (lua_rawgeti on the registry's array part) rather than
+ * light-userdata keys (a hash of the pointer, with a division, per lookup). A slot is never
+ * set to nil, only to false, so that luaL_ref never hands out its number again.
+ */
+enum rules_reg {
+	REG_VIEW_CACHE,   /* the domain's views by node */
+	REG_RR_CACHE,     /* the domain's RR views by string */
+	REG_CLOSED,       /* the domain's closed-view metatables, by kind */
+	REG_CLOSED0,      /* the same for permanent views */
+	REG_EMPTY,        /* the shared empty list */
+	REG_AUTH_CACHE,   /* dnsvet.authoritative and ctx:rrs results */
+	REG_ITEM_META,    /* the metatable of ctx:rrs items */
+	REG_N
+};
+
 /* Execution limits and accounting shared by the allocator and the count hook; lives in the
  * Lua state's extra space as a pointer. */
 typedef struct rules_sandbox {
@@ -102,7 +119,13 @@ typedef struct rules_sandbox {
 	char *pool_bump;           /* unused rest of the newest chunk */
 	size_t pool_left;
 	size_t gc_base;            /* bytes in use after the last full collection */
+	int reg[REG_N];            /* registry slots (enum rules_reg) */
 } rules_sandbox;
+
+/* Pushes registry slot k (a table, or false when unset). */
+#define rules_reg_get(L, k) lua_rawgeti((L), LUA_REGISTRYINDEX, sandbox_of(L)->reg[(k)])
+/* Pops the value at the top into registry slot k (false, not nil, to clear it). */
+#define rules_reg_set(L, k) lua_rawseti((L), LUA_REGISTRYINDEX, sandbox_of(L)->reg[(k)])
 
 /* A new state with the restricted libraries loaded and the read-only base built. */
 lua_State *sandbox_open(rules_sandbox *sb, const dnsvet_rules *rules);

@@ -391,6 +391,10 @@ static int open_state(lua_State *L)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	lua_pop(L, 1);
+	for (int k = 0; k < REG_N; k++) {
+		lua_pushboolean(L, 0);
+		sb->reg[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
 	rv_init(L);
 	build_base(L, sb);
 	return 0;
