@@ -96,6 +96,9 @@ enum rules_reg {
 	REG_EMPTY,        /* the shared empty list */
 	REG_AUTH_CACHE,   /* dnsvet.authoritative and ctx:rrs results */
 	REG_ITEM_META,    /* the metatable of ctx:rrs items */
+	REG_META_POOL,    /* metatables of earlier domains' open views, for reuse */
+	REG_META_USED,    /* this domain's open views and their metatables, in pairs */
+	REG_DEAD_META,    /* what those views get when their domain ends */
 	REG_N
 };
 
@@ -120,6 +123,8 @@ typedef struct rules_sandbox {
 	size_t pool_left;
 	size_t gc_base;            /* bytes in use after the last full collection */
 	int reg[REG_N];            /* registry slots (enum rules_reg) */
+	lua_Integer meta_pool_n;   /* metatables in REG_META_POOL */
+	lua_Integer meta_used_n;   /* entries (two per view) in REG_META_USED */
 } rules_sandbox;
 
 /* Pushes registry slot k (a table, or false when unset). */

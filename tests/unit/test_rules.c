@@ -680,6 +680,7 @@ static void test_escapes(void)
 	check_escapes(l, "shop.test", "co_error.lua:10: boom after the yield",
 	              "the recording has no answer to n1.shop.test A from the resolvers");
 	CHECK_STR(msg_of(find(l, "e.stash", "shop.test")), "stashed");
+	CHECK_CONTAINS(msg_of(find(l, "e.stash_open", "shop.test")), "stashed ");
 	dnsvet_finding_list_free(l);
 
 	/* the next domain runs fine, and a view kept from the previous one is refused */
@@ -687,6 +688,10 @@ static void test_escapes(void)
 	check_escapes(l, "other.test", "co_error.lua:10: boom after the yield",
 	              "the recording has no answer to n1.other.test A from the resolvers");
 	CHECK_CONTAINS(msg_of(rule_error(l, "e.stash")), "a table of an earlier domain's "
+	               "observations was kept");
+	/* opened in its domain, it is refused all the same (its metatable went to the next
+	 * domain's views) */
+	CHECK_CONTAINS(msg_of(rule_error(l, "e.stash_open")), "a table of an earlier domain's "
 	               "observations was kept");
 	dnsvet_finding_list_free(l);
 
