@@ -10,6 +10,7 @@
 struct map_entry {
 	char *key;
 	uint32_t hash;
+	uint8_t key_static;        /* key is common_key()'s, not the entry's own copy */
 	dnsvet_node *val;
 };
 
@@ -36,6 +37,44 @@ struct dnsvet_node {
 		} m;
 	} u;
 };
+
+/*
+ * Keys the observation, expectation and report trees repeat in every map. An entry with one
+ * of them points at this static copy instead of a copy of its own: one allocation less per
+ * entry, and Lua's string cache, which goes by address, finds the key at once when a rule's
+ * view of the map is built.
+ */
+static const char *common_key(const char *k, size_t len)
+{
+	static const char *const by_len[][11] = {
+		{NULL},
+		{NULL},
+		{"aa", "ad", "cd", NULL},
+		{"fix", "soa", "ttl", NULL},
+		{"addr", "auth", "data", "glue", "name", "note", "role", "rule", "type", "zone", NULL},
+		{"chain", "error", "label", "mname", "names", "rcode", "state", "title", "value", "zones", NULL},
+		{"answer", "domain", "expect", "parent", "reason", "rtt_ms", "serial", "server", "source", "status", NULL},
+		{"answers", "expires", "message", "records", "servers", "subject", NULL},
+		{"evidence", "required", "severity", NULL},
+		{"authority", "resolvers", NULL},
+		{"additional", "comparable", NULL},
+		{"chain_rcode", NULL},
+	};
+
+	if (len >= sizeof(by_len) / sizeof(by_len[0]))
+		return NULL;
+	for (const char *const *c = by_len[len]; *c; c++)
+		if ((*c)[0] == k[0] && memcmp(*c, k, len) == 0)
+			return *c;
+	return NULL;
+}
+
+
+static void entry_key_free(struct map_entry *e)
+{
+	if (!e->key_static)
+		free(e->key);
+}
 
 static uint32_t hash_key(const char *k)
 {
@@ -142,7 +181,7 @@ void dnsvet_node_free(dnsvet_node *node)
 		break;
 	case DNSVET_NODE_MAP:
 		for (i = 0; i < node->u.m.n; i++) {
-			free(node->u.m.e[i].key);
+			entry_key_free(&node->u.m.e[i]);
 			dnsvet_node_free(node->u.m.e[i].val);
 		}
 		free(node->u.m.e);
@@ -240,14 +279,18 @@ dnsvet_status dnsvet_node_map_append(dnsvet_node *map, const char *key, size_t k
 		map->u.m.e = e;
 		map->u.m.cap = ncap;
 	}
-	k = malloc(keylen + 1);
-	if (!k) {
-		dnsvet_node_free(child);
-		return DNSVET_ERR_NOMEM;
-	}
-	memcpy(k, key, keylen);
-	k[keylen] = '\0';
+	k = (char *)common_key(key, keylen);
 	e = &map->u.m.e[map->u.m.n];
+	e->key_static = k != NULL;
+	if (!k) {
+		k = malloc(keylen + 1);
+		if (!k) {
+			dnsvet_node_free(child);
+			return DNSVET_ERR_NOMEM;
+		}
+		memcpy(k, key, keylen);
+		k[keylen] = '\0';
+	}
 	e->key = k;
 	e->hash = hash_key(k);
 	e->val = child;
@@ -258,7 +301,7 @@ dnsvet_status dnsvet_node_map_append(dnsvet_node *map, const char *key, size_t k
 		} else if (!index_rebuild(map, map->u.m.n)) {
 			/* Without an index lookups would silently miss: undo. */
 			map->u.m.n--;
-			free(k);
+			entry_key_free(e);
 			dnsvet_node_free(child);
 			return DNSVET_ERR_NOMEM;
 		}
@@ -366,7 +409,7 @@ dnsvet_node *dnsvet_node_map_take(dnsvet_node *map, const char *key)
 	if (pos < 0)
 		return NULL;
 	v = map->u.m.e[pos].val;
-	free(map->u.m.e[pos].key);
+	entry_key_free(&map->u.m.e[pos]);
 	memmove(&map->u.m.e[pos], &map->u.m.e[pos + 1],
 	        (map->u.m.n - (size_t)pos - 1) * sizeof(struct map_entry));
 	map->u.m.n--;

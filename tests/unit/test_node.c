@@ -154,6 +154,44 @@ static void test_build_and_access(void)
 	dnsvet_node_free(m);
 }
 
+/* Keys the trees repeat ("name", "addr", ...) share one static copy; others get their own.
+ * Both kinds must read, replace, remove, copy, index and free alike. */
+static void test_common_keys(void)
+{
+	static const char *const keys[] = {
+		"name", "nam", "names", "Name", "addr", "address", "chain_rcode", "chain_rcodes",
+		"aa", "a", "type", "types", "resolvers", "resolver", "zone", "zones", ""
+	};
+	const size_t n = sizeof(keys) / sizeof(keys[0]);
+	dnsvet_node *m = dnsvet_node_new_map(), *c;
+
+	for (size_t i = 0; i < n; i++)
+		CHECK(dnsvet_node_map_set_int(m, keys[i], (int64_t)i) == DNSVET_OK);
+	CHECK(dnsvet_node_size(m) == n);
+	for (size_t i = 0; i < n; i++) {
+		CHECK_STR(dnsvet_node_map_key_at(m, i), keys[i]);
+		CHECK(dnsvet_node_int(dnsvet_node_map_get(m, keys[i]), -1) == (int64_t)i);
+	}
+	c = dnsvet_node_copy(m);
+	CHECK(dnsvet_node_equal(m, c));
+	/* remove both kinds, from the indexed map and from its copy */
+	CHECK(dnsvet_node_map_remove(m, "name") == DNSVET_OK);
+	CHECK(dnsvet_node_map_remove(m, "nam") == DNSVET_OK);
+	CHECK(dnsvet_node_map_remove(c, "zones") == DNSVET_OK);
+	CHECK(dnsvet_node_map_remove(c, "resolver") == DNSVET_OK);
+	CHECK(dnsvet_node_map_get(m, "name") == NULL && dnsvet_node_map_get(m, "nam") == NULL);
+	CHECK(dnsvet_node_int(dnsvet_node_map_get(m, "names"), -1) == 2);
+	CHECK(dnsvet_node_int(dnsvet_node_map_get(c, "name"), -1) == 0);
+	CHECK(dnsvet_node_map_get(c, "zones") == NULL);
+	CHECK(dnsvet_node_int(dnsvet_node_map_get(c, "zone"), -1) == 14);
+	CHECK(dnsvet_node_map_set_string(m, "name", "back") == DNSVET_OK);
+	CHECK_STR(dnsvet_node_string(dnsvet_node_map_get(m, "name")), "back");
+	CHECK_STR(dnsvet_node_map_key_at(m, dnsvet_node_size(m) - 1), "name");
+	check_yaml_round_trip(c, "common keys");
+	dnsvet_node_free(c);
+	dnsvet_node_free(m);
+}
+
 static void test_large_map(void)
 {
 	dnsvet_node *m = dnsvet_node_new_map(), *back;
@@ -521,5 +559,6 @@ int main(void)
 	test_json_input();
 	test_errors();
 	test_large_map();
+	test_common_keys();
 	return t_finish("test_node");
 }
