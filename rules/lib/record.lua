@@ -8,8 +8,12 @@ local function found_values(ctx, r, name)
   for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
     local v = o.rr.text
     if r.type == "CNAME" then
-      v = (o.rr.target or ""):gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
-      v = v:gsub("\\(.)", "%1"):lower()
+      v = o.rr.target or ""
+      if v:find("\\", 1, true) then
+        v = v:gsub("\\(%d%d%d)", function(d) return string.char(tonumber(d) % 256) end)
+        v = v:gsub("\\(.)", "%1")
+      end
+      v = v:lower()
     end
     list[#list + 1] = {value = v or "", rr = o.rr, rep = o.reply}
   end
