@@ -549,12 +549,17 @@ static void retire_open_views(lua_State *L)
 	pool = lua_gettop(L);
 	rules_reg_get(L, REG_DEAD_META);
 	dead = lua_gettop(L);
+	/* a slot can be empty: a rule's memory cap may have stopped note_open_view midway */
 	for (lua_Integer i = 1; i + 1 <= sb->meta_used_n; i += 2) {
-		lua_rawgeti(L, used, i);
-		lua_pushvalue(L, dead);
-		lua_setmetatable(L, -2);
+		if (lua_rawgeti(L, used, i) == LUA_TTABLE) {
+			lua_pushvalue(L, dead);
+			lua_setmetatable(L, -2);
+		}
 		lua_pop(L, 1);
-		lua_rawgeti(L, used, i + 1);
+		if (lua_rawgeti(L, used, i + 1) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			continue;
+		}
 		lua_pushboolean(L, 0);
 		lua_setfield(L, -2, "__index");
 		lua_rawseti(L, pool, ++sb->meta_pool_n);
