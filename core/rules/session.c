@@ -101,9 +101,13 @@ static void exec_run(dnsvet_rules_runner *r, rules_exec *ex)
 			exec_fail(r, ex, NULL, "out of memory");
 			return;
 		}
-		co = lua_newthread(L);
-		ex->co = co;
-		ex->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		if (!ex->co) {
+			/* kept from domain to domain while its rule keeps returning (session_clear):
+			 * a new one costs its allocation, stack growth and collection each time */
+			ex->co = lua_newthread(L);
+			ex->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		}
+		co = ex->co;
 		sandbox_hook(co);
 		lua_rawgeti(co, LUA_REGISTRYINDEX, ex->c->check_ref);
 		lua_rawgeti(co, LUA_REGISTRYINDEX, r->ctx_ref);
@@ -157,8 +161,12 @@ static void session_clear(dnsvet_rules_runner *r)
 	for (size_t i = 0; i < r->nex; i++) {
 		rules_exec *ex = &r->ex[i];
 
-		if (ex->started)
+		/* a coroutine whose rule returned is empty and can run the rule again next domain;
+		 * one stopped by an error, or left waiting for answers, is dropped */
+		if (ex->co && (ex->state != EX_DONE || lua_status(ex->co) != LUA_OK)) {
 			luaL_unref(L, LUA_REGISTRYINDEX, ex->co_ref);
+			ex->co = NULL;
+		}
 		for (size_t j = 0; j < ex->nf; j++)
 			dnsvet_finding_free(ex->f[j]);
 		free(ex->f);
@@ -197,7 +205,12 @@ dnsvet_status dnsvet_rules_begin(dnsvet_rules_runner *r, dnsvet_node *obs, int l
 	for (size_t i = 0; i < r->n; i++) {
 		rules_exec *ex = &r->ex[i];
 
+		lua_State *co = ex->co;
+		int co_ref = ex->co_ref;
+
 		memset(ex, 0, offsetof(rules_exec, q));
+		ex->co = co;
+		ex->co_ref = co_ref;
 		ex->nq = 0;
 		ex->batch = 0;
 		ex->c = &r->c[i];
