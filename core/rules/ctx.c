@@ -114,7 +114,7 @@ static int ctx_answers_with_rcode(lua_State *L)
 			}
 		}
 	}
-	rv_wrap_table(L, -1);
+	rv_wrap_domain_table(L, -1);
 	lua_remove(L, -2);
 	return 1;
 }
@@ -263,7 +263,7 @@ static int ctx_rrs(lua_State *L)
 	if (a.out) {
 		lua_settop(L, a.out);
 		/* shared by every rule asking the same, so read-only */
-		rv_wrap_table(L, a.out);
+		rv_wrap_domain_table(L, a.out);
 		lua_remove(L, a.out);
 	} else {
 		rv_push_empty(L);
@@ -726,7 +726,7 @@ void ctx_push(dnsvet_rules_runner *r)
 	lua_setfield(L, -2, "now");
 	lua_pushboolean(L, dnsvet_node_bool(dnsvet_node_map_get(obs, "lab"), 0));
 	lua_setfield(L, -2, "lab");
-	rv_wrap_table(L, -1);
+	rv_wrap_domain_table(L, -1);
 	lua_remove(L, -2);
 }
 

@@ -838,7 +838,7 @@ static int authoritative(lua_State *L)
 		return 2;
 	}
 	/* shared by every rule asking the same, so read-only */
-	rv_wrap_table(L, list);
+	rv_wrap_domain_table(L, list);
 	lua_pushvalue(L, zone);
 	return 2;
 }

@@ -336,6 +336,21 @@ void rv_wrap_table(lua_State *L, int idx)
 	lua_setmetatable(L, -2);
 }
 
+void rv_wrap_domain_table(lua_State *L, int idx)
+{
+	uint64_t gen = sandbox_of(L)->gen;
+
+	if (!gen) {
+		rv_wrap_table(L, idx);
+		return;
+	}
+	idx = lua_absindex(L, idx);
+	lua_createtable(L, 0, 0);
+	push_open_meta(L, idx, RV_PLAIN, gen);
+	note_open_view(L, lua_gettop(L) - 1);
+	lua_setmetatable(L, -2);
+}
+
 /* Pushes a scalar as its value, or returns 0 for a list or map (kind adjusted). */
 static int push_scalar(lua_State *L, const dnsvet_node *node, enum rv_kind *kind)
 {

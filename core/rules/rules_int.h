@@ -174,6 +174,10 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 /* Pushes a read-only view whose backing is the table at idx (not copied: nothing else may
  * keep a reference to it; nested tables should be views already). */
 void rv_wrap_table(lua_State *L, int idx);
+/* The same for a table made for the current domain (a ctx:rrs result, the ctx table ...):
+ * refused after the domain like its observations' views, and cheaper to make (the
+ * metatable comes from the pool of earlier domains'). Outside a domain, rv_wrap_table. */
+void rv_wrap_domain_table(lua_State *L, int idx);
 /* Pushes the view of an RR (a string node of an answer section): the one every reply
  * holding the same string shows in the current domain. */
 void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen);
