@@ -524,6 +524,17 @@ dnsvet_node *dnsvet_node_map_get(const dnsvet_node *map, const char *key)
 
 	if (!map || map->type != DNSVET_NODE_MAP || !key)
 		return NULL;
+	if (!map->u.m.idx_cap) {
+		/* a small map: comparing its few keys costs less than hashing the one asked for,
+		 * and a common key is often the very same pointer (common_key) */
+		for (size_t i = 0; i < map->u.m.n; i++) {
+			const char *k = map->u.m.e[i].key;
+
+			if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
+				return map->u.m.e[i].val;
+		}
+		return NULL;
+	}
 	pos = map_find(map, key, hash_key(key));
 	return pos < 0 ? NULL : map->u.m.e[pos].val;
 }
