@@ -498,12 +498,18 @@ static int findings_k(lua_State *L, int status, lua_KContext kctx)
 	char name[1100], type[24];
 	const char *want_type = NULL;
 	lua_Integer n = 0;
+	int cache;
 
 	(void)status;
 	(void)kctx;
 	arg_name(L, 2, name, sizeof(name));
 	if (!lua_isnoneornil(L, 3))
 		want_type = arg_type(L, 3, type, sizeof(type));
+	if (rules_reg_get(L, REG_FINDINGS) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	cache = lua_gettop(L);
 	lua_newtable(L);
 	for (size_t i = 0; i <= ex->pos; i++) {
 		rules_exec *e = &r->ex[i];
@@ -516,6 +522,13 @@ static int findings_k(lua_State *L, int status, lua_KContext kctx)
 				continue;
 			if (want_type && (!st || strcasecmp(st, want_type) != 0))
 				continue;
+			/* made once per finding and domain, read-only since every rule asking
+			 * about the subject gets the same table */
+			if (lua_rawgetp(L, cache, f) == LUA_TTABLE) {
+				lua_rawseti(L, -2, ++n);
+				continue;
+			}
+			lua_pop(L, 1);
 			lua_createtable(L, 0, 5);
 			lua_pushstring(L, dnsvet_finding_rule(f));
 			lua_setfield(L, -2, "rule");
@@ -530,7 +543,13 @@ static int findings_k(lua_State *L, int status, lua_KContext kctx)
 				lua_pushstring(L, st);
 				lua_setfield(L, -2, "type");
 			}
+			rv_wrap_domain_table(L, -1);
+			lua_remove(L, -2);
 			lua_setfield(L, -2, "subject");
+			rv_wrap_domain_table(L, -1);
+			lua_remove(L, -2);
+			lua_pushvalue(L, -1);
+			lua_rawsetp(L, cache, f);
 			lua_rawseti(L, -2, ++n);
 		}
 	}

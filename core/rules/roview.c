@@ -546,6 +546,8 @@ void rv_begin_domain(lua_State *L, uint64_t gen)
 	lua_createtable(L, 512, 0);
 	rules_reg_set(L, REG_META_USED);
 	sandbox_of(L)->meta_used_n = 0;
+	lua_newtable(L);
+	rules_reg_set(L, REG_FINDINGS);
 }
 
 /* The domain's open views become dead ones; their metatables, cleared, go to the pool. */
@@ -588,6 +590,8 @@ static void retire_open_views(lua_State *L)
 void rv_end_domain(lua_State *L)
 {
 	retire_open_views(L);
+	lua_pushboolean(L, 0);
+	rules_reg_set(L, REG_FINDINGS);
 	lua_pushboolean(L, 0);
 	rules_reg_set(L, REG_VIEW_CACHE);
 	lua_pushboolean(L, 0);

@@ -99,6 +99,7 @@ enum rules_reg {
 	REG_META_POOL,    /* metatables of earlier domains' open views, for reuse */
 	REG_META_USED,    /* this domain's open views and their metatables, in pairs */
 	REG_DEAD_META,    /* what those views get when their domain ends */
+	REG_FINDINGS,     /* ctx:findings' read-only tables of this domain's findings, by finding */
 	REG_N
 };
 
