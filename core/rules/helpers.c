@@ -641,136 +641,24 @@ static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
 /* Registry: the domain's results of dnsvet.authoritative by "name\ntype" as given, each
  * {list or false, zone or message}, and of ctx:rrs (keys starting "\1"); many rules ask
  * the same question. The table holds them under integer keys that the strings are mapped to
- * in C (helpers_memo): a Lua string over 40 bytes is not interned, so looking one up would
+ * in C (rules_memo): a Lua string over 40 bytes is not interned, so looking one up would
  * allocate it and hash all of it every time. */
-
-struct memo_key {
-	uint64_t hash;
-	size_t off, len;           /* in bytes */
-};
-
-struct helpers_memo {
-	struct memo_key *keys;     /* the key of integer k at k - 1 */
-	size_t n, cap;
-	uint32_t *idx;             /* open addressing on keys: k, or 0 where free */
-	size_t idx_cap;            /* a power of two, over twice n */
-	char *bytes;               /* the strings, one after another */
-	size_t used, room;
-};
-
-static uint64_t memo_hash(const char *p, size_t len)
-{
-	uint64_t h = len * 0x9e3779b97f4a7c15u, w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, len);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	return h;
-}
-
-static void memo_free(helpers_memo *m)
-{
-	if (!m)
-		return;
-	free(m->keys);
-	free(m->idx);
-	free(m->bytes);
-	free(m);
-}
-
-static int memo_reindex(helpers_memo *m)
-{
-	size_t cap = m->idx_cap ? m->idx_cap * 2 : 64;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
-
-	if (!idx)
-		return -1;
-	for (size_t k = 0; k < m->n; k++) {
-		size_t j = m->keys[k].hash & (cap - 1);
-
-		while (idx[j])
-			j = (j + 1) & (cap - 1);
-		idx[j] = (uint32_t)k + 1;
-	}
-	free(m->idx);
-	m->idx = idx;
-	m->idx_cap = cap;
-	return 0;
-}
-
-/* Makes room for len more bytes and one more key. */
-static int memo_reserve(helpers_memo *m, size_t len)
-{
-	if (len > m->room - m->used) {
-		size_t room = m->room ? m->room : 2048;
-		char *b;
-
-		while (len > room - m->used)
-			room *= 2;
-		if (!(b = realloc(m->bytes, room)))
-			return -1;
-		m->bytes = b;
-		m->room = room;
-	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct memo_key *k = realloc(m->keys, cap * sizeof(*k));
-
-		if (!k)
-			return -1;
-		m->keys = k;
-		m->cap = cap;
-	}
-	if (2 * (m->n + 1) > m->idx_cap && memo_reindex(m))
-		return -1;
-	return 0;
-}
-
 lua_Integer helpers_memo_slot(lua_State *L, const char *a, size_t al, const char *b, size_t bl)
 {
 	dnsvet_rules_runner *r = sandbox_of(L)->runner;
-	helpers_memo *m;
-	size_t len = al + 1 + bl, j;
-	uint64_t h;
-	char *key;
+	lua_Integer slot;
 
 	if (!r || !r->active)
 		return 0;
-	if (!r->memo && !(r->memo = calloc(1, sizeof(*r->memo))))
+	slot = rules_memo_slot(&r->memo, a, al, b, bl);
+	if (!slot)
 		luaL_error(L, "out of memory");
-	m = r->memo;
-	if (memo_reserve(m, len))
-		luaL_error(L, "out of memory");
-	/* written where a new key goes: kept only when it is new */
-	key = m->bytes + m->used;
-	memcpy(key, a, al);
-	key[al] = '\n';
-	memcpy(key + al + 1, b, bl);
-	h = memo_hash(key, len);
-	for (j = h & (m->idx_cap - 1); m->idx[j]; j = (j + 1) & (m->idx_cap - 1)) {
-		const struct memo_key *k = &m->keys[m->idx[j] - 1];
-
-		if (k->hash == h && k->len == len && memcmp(m->bytes + k->off, key, len) == 0)
-			return (lua_Integer)m->idx[j];
-	}
-	m->keys[m->n] = (struct memo_key){h, m->used, len};
-	m->idx[j] = (uint32_t)++m->n;
-	m->used += len;
-	return (lua_Integer)m->n;
+	return slot;
 }
 
 void helpers_forget(dnsvet_rules_runner *r)
 {
-	memo_free(r->memo);
-	r->memo = NULL;
+	rules_memo_clear(r->memo);
 	lua_pushboolean(r->L, 0);
 	rules_reg_set(r->L, REG_AUTH_CACHE);
 }

@@ -405,6 +405,34 @@ void rv_push_node(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint
 }
 
 /*
+ * Pushes the domain's shared view of node, found in the RR cache under the slot of key
+ * (rules_memo: these keys are mostly over 40 bytes, which Lua does not intern), made and
+ * kept there on first use. Returns 0 outside a domain or out of memory: the caller makes
+ * a view of its own.
+ */
+static int push_shared(lua_State *L, const dnsvet_node *node, enum rv_kind kind, uint64_t gen,
+                       const char *key, size_t len)
+{
+	lua_Integer slot;
+
+	if (rules_reg_get(L, REG_RR_CACHE) != LUA_TTABLE ||
+	    !(slot = rules_memo_slot(&sandbox_of(L)->rr_memo, key, len, "", 0))) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (lua_rawgeti(L, -1, slot) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return 1;
+	}
+	lua_pop(L, 1);
+	push_view(L, node, kind, gen);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, slot);
+	lua_remove(L, -2);
+	return 1;
+}
+
+/*
  * Short lists of strings (a reply's `source`) repeat across a domain's many replies; equal
  * ones share one view per domain, found by their contents in the RR cache (whose other keys,
  * RR strings, hold no NUL byte). Returns 0 when node is not such a list.
@@ -427,22 +455,7 @@ static int push_shared_strings(lua_State *L, const dnsvet_node *node, uint64_t g
 		memcpy(key + k, v, len);
 		k += len;
 	}
-	if (rules_reg_get(L, REG_RR_CACHE) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	lua_pushlstring(L, key, k);
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_remove(L, -2);
-		return 1;
-	}
-	lua_pop(L, 1);
-	push_view(L, node, RV_PLAIN, gen);
-	lua_pushlstring(L, key, k);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, -4);
-	lua_remove(L, -2);
-	return 1;
+	return push_shared(L, node, RV_PLAIN, gen, key, k);
 }
 
 /*
@@ -454,23 +467,7 @@ static int push_shared_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
 {
 	const char *s = dnsvet_node_string(node);
 
-	if (!s || rules_reg_get(L, REG_RR_CACHE) != LUA_TTABLE) {
-		if (s)
-			lua_pop(L, 1);
-		return 0;
-	}
-	lua_pushstring(L, s);
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_remove(L, -2);
-		return 1;
-	}
-	lua_pop(L, 1);
-	push_view(L, node, RV_RR, gen);
-	lua_pushstring(L, s);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, -4);
-	lua_remove(L, -2);
-	return 1;
+	return s && push_shared(L, node, RV_RR, gen, s, dnsvet_node_string_len(node));
 }
 
 void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
@@ -539,8 +536,9 @@ void rv_begin_domain(lua_State *L, uint64_t gen)
 	/* sized for a typical domain: growing from empty rehashed them six times over */
 	lua_createtable(L, 0, 128);
 	rules_reg_set(L, REG_VIEW_CACHE);
-	lua_createtable(L, 0, 64);
+	lua_createtable(L, 64, 0);
 	rules_reg_set(L, REG_RR_CACHE);
+	rules_memo_clear(sandbox_of(L)->rr_memo);
 	lua_pushboolean(L, 0);
 	rules_reg_set(L, REG_CLOSED);
 	lua_createtable(L, 512, 0);

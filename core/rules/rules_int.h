@@ -126,6 +126,7 @@ typedef struct rules_sandbox {
 	int reg[REG_N];            /* registry slots (enum rules_reg) */
 	lua_Integer meta_pool_n;   /* metatables in REG_META_POOL */
 	lua_Integer meta_used_n;   /* entries (two per view) in REG_META_USED */
+	struct rules_memo *rr_memo; /* slots of REG_RR_CACHE's keys for the domain (roview.c) */
 } rules_sandbox;
 
 /* Pushes registry slot k (a table, or false when unset). */
@@ -231,8 +232,16 @@ int rules_owned_scan(const dnsvet_node *replies, int own_only, const char *name,
  * the reason in err. */
 char *rules_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
+/* ---- string slots (memo.c) ---- */
+typedef struct rules_memo rules_memo;
+/* The slot (1, 2, ...) of the string a "\n" b, a new one for a string not seen since the
+ * memo was made or cleared; *mp is made on first use. 0: out of memory. */
+lua_Integer rules_memo_slot(rules_memo **mp, const char *a, size_t al, const char *b, size_t bl);
+/* Forgets every string, keeping the memory for the next ones. NULL: nothing. */
+void rules_memo_clear(rules_memo *m);
+void rules_memo_free(rules_memo *m);
+
 /* ---- dnsvet helpers (helpers.c) ---- */
-typedef struct helpers_memo helpers_memo;
 
 void helpers_push_lib(lua_State *L);
 /* Drops the results of dnsvet.authoritative and ctx:rrs of the domain. */
@@ -309,7 +318,7 @@ struct dnsvet_rules_runner {
 	int ctx_ref;
 	struct ans_slot *ans_idx;  /* open addressing on the answers entries (answers.c) */
 	size_t ans_cap;            /* slots, a power of two; 0: not built */
-	helpers_memo *memo;        /* keys of the helpers' results (helpers.c); NULL: none yet */
+	rules_memo *memo;          /* keys of the helpers' results (helpers.c); NULL: none yet */
 	dnsvet_rules_question *qs;
 	const char **qkeys;        /* dedup keys of qs, borrowed from the executions */
 	size_t nq, capq;

@@ -80,6 +80,7 @@ void dnsvet_rules_runner_free(dnsvet_rules_runner *r)
 	if (r->active)
 		dnsvet_rules_end(r, NULL);
 	sandbox_close(&r->sb);
+	rules_memo_free(r->memo);
 	free(r->ex);
 	for (size_t i = 0; i < r->n; i++)
 		free(r->c[i].broken);

@@ -430,6 +430,8 @@ void sandbox_close(rules_sandbox *sb)
 		lua_close(sb->L);
 	}
 	sb->L = NULL;
+	rules_memo_free(sb->rr_memo);
+	sb->rr_memo = NULL;
 	while (sb->pool_chunks) {
 		void *next = *(void **)sb->pool_chunks;
 
