@@ -698,14 +698,19 @@ static int key_rank(const char *k)
 	return 100;
 }
 
+/* A key to sort, with its rank worked out once rather than at every comparison. */
+typedef struct ranked_key {
+	const char *key;
+	int rank;
+} ranked_key;
+
 static int key_cmp(const void *a, const void *b)
 {
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int rx = key_rank(x), ry = key_rank(y);
+	const ranked_key *x = a, *y = b;
 
-	if (rx != ry)
-		return rx - ry;
-	return strcmp(x, y);
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->key, y->key);
 }
 
 static dnsvet_node *conv_value(lua_State *L, int idx, int depth, conv *c);
@@ -713,7 +718,7 @@ static dnsvet_node *conv_value(lua_State *L, int idx, int depth, conv *c);
 static dnsvet_node *conv_table(lua_State *L, int t, int depth, conv *c)
 {
 	size_t len = lua_rawlen(L, t), count = 0, nkeys = 0;
-	const char **keys = NULL;
+	ranked_key *keys = NULL;
 	dnsvet_node *out = NULL;
 
 	lua_pushnil(L);
@@ -751,15 +756,17 @@ static dnsvet_node *conv_table(lua_State *L, int t, int depth, conv *c)
 			free(keys);
 			return NULL;
 		}
-		keys[nkeys++] = lua_tostring(L, -1); /* kept alive by the table */
+		keys[nkeys].key = lua_tostring(L, -1); /* kept alive by the table */
+		keys[nkeys].rank = key_rank(keys[nkeys].key);
+		nkeys++;
 	}
 	qsort(keys, nkeys, sizeof(*keys), key_cmp);
 	out = dnsvet_node_new_map();
 	for (size_t i = 0; out && i < nkeys; i++) {
-		lua_getfield(L, t, keys[i]);
+		lua_getfield(L, t, keys[i].key);
 		dnsvet_node *child = conv_value(L, lua_gettop(L), depth + 1, c);
 		lua_pop(L, 1);
-		if (!child || dnsvet_node_map_set(out, keys[i], child) != DNSVET_OK) {
+		if (!child || dnsvet_node_map_set(out, keys[i].key, child) != DNSVET_OK) {
 			dnsvet_node_free(out);
 			out = NULL;
 			break;
