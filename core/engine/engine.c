@@ -557,6 +557,23 @@ static bool addr_ok(const dnsvet_query *q)
 	return false;
 }
 
+/* A query holding no socket, slot or timer yet, reporting res to cb; NULL: out of memory. */
+static struct eng_query *query_new(dnsvet_result *res, dnsvet_engine_cb cb, void *user)
+{
+	struct eng_query *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return NULL;
+	q->res = res;
+	q->fd = -1;
+	q->usock = ENG_NONE;
+	q->slot = SLOT_NONE;
+	q->heap_idx = EQ_HEAP_NONE;
+	q->cb = cb;
+	q->user = user;
+	return q;
+}
+
 dnsvet_status dnsvet_engine_submit(dnsvet_engine *eng, const dnsvet_query *dq,
                                    dnsvet_engine_cb cb, void *user)
 {
@@ -568,20 +585,12 @@ dnsvet_status dnsvet_engine_submit(dnsvet_engine *eng, const dnsvet_query *dq,
 		return DNSVET_ERR_INVALID;
 	if (eng->cancelling)
 		return DNSVET_ERR_STATE;
-	q = calloc(1, sizeof(*q));
 	res = calloc(1, sizeof(*res));
-	if (!q || !res) {
-		free(q);
+	q = res ? query_new(res, cb, user) : NULL;
+	if (!q) {
 		free(res);
 		return DNSVET_ERR_NOMEM;
 	}
-	q->res = res;
-	q->fd = -1;
-	q->usock = ENG_NONE;
-	q->slot = SLOT_NONE;
-	q->heap_idx = EQ_HEAP_NONE;
-	q->cb = cb;
-	q->user = user;
 	q->flags = dq->flags;
 	st = eng_wire_build(q->wire + 2, ENG_QUERY_WIRE_MAX, &q->wirelen, &q->qname_len, dq->qname,
 	                    dq->qtype, dq->qclass, dq->flags, eng->opts.edns_size, &res->qname);
@@ -623,16 +632,9 @@ dnsvet_status eng_deliver(dnsvet_engine *eng, dnsvet_result *res, dnsvet_engine_
 		return DNSVET_ERR_INVALID;
 	if (eng->cancelling)
 		return DNSVET_ERR_STATE;
-	q = calloc(1, sizeof(*q));
+	q = query_new(res, cb, user);
 	if (!q)
 		return DNSVET_ERR_NOMEM;
-	q->res = res;
-	q->fd = -1;
-	q->usock = ENG_NONE;
-	q->slot = SLOT_NONE;
-	q->heap_idx = EQ_HEAP_NONE;
-	q->cb = cb;
-	q->user = user;
 	q->state = EQ_DONE;
 	res->lent = false;
 	done_push(eng, q);
