@@ -32,22 +32,16 @@ local function walk(domain)
   return list
 end
 
--- The TXT texts at `name` from the first of its zone's own servers that
--- answered, a CNAME followed as receivers do; nil when nothing is known (the
--- zone could not be asked, or none of its servers answered).
+local record_txt_at = dnsvet.lib("record").txt_at
+
+-- The TXT texts at `name` as its zone's own servers serve them (record.txt_at),
+-- asked of them first when the probe did not: the DMARC walk reaches names the
+-- probe never asked about. nil when nothing is known.
 local function txt_at(ctx, name)
   if not ctx:answers(name, "TXT") then
     pcall(function() return ctx:query("authoritative", name, "TXT") end)
   end
-  local replies = dnsvet.authoritative(ctx, name, "TXT")
-  if not replies then return nil end
-  local rep, texts = replies[1], {}
-  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
-    for _, rr in ipairs(pool) do
-      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-    end
-  end
-  return texts, rep
+  return record_txt_at(ctx, name)
 end
 
 -- A DMARC record proper: `v=DMARC1` first, the version in capitals (RFC 7489 §6.4).

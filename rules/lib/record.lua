@@ -1,4 +1,5 @@
--- Shared by the record.* rules: the records the zone's own servers serve at a name.
+-- Shared by the record.* rules (and the spf and dmarc modules): the records the
+-- zone's own servers serve at a name.
 -- Loaded with dnsvet.lib("record").
 
 -- Values the zone's own servers give for an expected record: CNAME targets
@@ -30,4 +31,20 @@ local function auth_rrs(ctx, name, rtype)
   return found
 end
 
-return {found_values = found_values, auth_rrs = auth_rrs}
+-- The TXT texts at `name` from the first of the zone's own servers that
+-- answered, with a CNAME at the name followed as receivers do, and that reply;
+-- nil when the zone could not be asked or none of its servers answered (absent
+-- and unknown are not the same).
+local function txt_at(ctx, name)
+  local replies = dnsvet.authoritative(ctx, name, "TXT")
+  if not replies then return nil end
+  local rep, texts = replies[1], {}
+  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
+    for _, rr in ipairs(pool) do
+      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
+    end
+  end
+  return texts, rep
+end
+
+return {found_values = found_values, auth_rrs = auth_rrs, txt_at = txt_at}

@@ -31,20 +31,9 @@ local function is_spf(text)
   return head == "v=spf1" or head == "v=spf1 "
 end
 
--- The TXT texts at `name` from the first of the zone's own servers that
--- answered (following a CNAME as SPF does), or nil when the zone could not be
--- asked or none of its servers answered: absent and unknown are not the same.
-local function txt_at(ctx, name)
-  local replies = dnsvet.authoritative(ctx, name, "TXT")
-  if not replies then return nil end
-  local rep, texts = replies[1], {}
-  for _, pool in ipairs({rep.answer or {}, ctx:answers(name, "TXT").chain or {}}) do
-    for _, rr in ipairs(pool) do
-      if rr.type == "TXT" then texts[#texts + 1] = {text = rr.text or "", rr = rr} end
-    end
-  end
-  return texts, rep
-end
+-- The TXT texts at `name` as the zone's own servers serve them (SPF follows a
+-- CNAME too), or nil when nothing is known.
+local txt_at = dnsvet.lib("record").txt_at
 
 -- "error" on the MAIL FROM domain (SES mail fails SPF), "warning" on the
 -- identity (only other mail from the domain is affected).
