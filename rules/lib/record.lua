@@ -47,4 +47,66 @@ local function txt_at(ctx, name)
   return texts, rep
 end
 
-return {found_values = found_values, auth_rrs = auth_rrs, txt_at = txt_at}
+local QUOTES = {'"', "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"}
+
+-- `v` without the pair of quotes around it, or nil.
+local function unquote(v)
+  for _, q in ipairs(QUOTES) do
+    if v:sub(1, #q) == q then
+      for _, q2 in ipairs(QUOTES) do
+        if #v > #q + #q2 and v:sub(-#q2) == q2 then return v:sub(#q + 1, -#q2 - 1) end
+      end
+    end
+  end
+  return nil
+end
+
+-- What was added around or inside a found value `v` (a list of {what, without}),
+-- and `v` without it. Whitespace inside
+-- is only extra when the expected value has none.
+local function strip(v, expected)
+  local what, seen = {}, {}
+  local function note(s, without)
+    if not seen[s] then seen[s] = true; what[#what + 1] = {s, without} end
+  end
+  if v:find("[\r\n]") then note("a line break", "line breaks"); v = v:gsub("[\r\n]", "") end
+  local before
+  repeat
+    before = v
+    local t = v:gsub("^%s+", ""):gsub("%s+$", "")
+    if t ~= v then note("spaces around the value", "the spaces around it"); v = t end
+    local u = unquote(v)
+    if u then note("quotes stored as part of the value", "the surrounding quotes"); v = u end
+    if v:sub(-1) == "." and expected:sub(-1) ~= "." and #v > 1 then
+      note("a trailing dot", "the trailing dot"); v = v:sub(1, -2)
+    end
+  until v == before
+  if not expected:find("%s") and v:find("%s") then
+    note("spaces inside the value", "the spaces inside it"); v = v:gsub("%s", "")
+  end
+  return v, what
+end
+
+-- Whether an earlier rule already reported on `name` and `rtype` (ctx:findings
+-- waits for those rules to finish); a rule seeing the same fault stays quiet.
+local function reported(ctx, name, rtype)
+  local ok, earlier = pcall(function() return ctx:findings(name, rtype) end)
+  return ok and type(earlier) == "table" and #earlier > 0
+end
+
+-- The same, leaving out SPF and DMARC findings: those are about another record
+-- that shares the name (an SPF TXT beside a verification TXT), so they explain
+-- nothing about this one.
+local function reported_by_other(ctx, name, rtype)
+  local ok, earlier = pcall(function() return ctx:findings(name, rtype) end)
+  for _, f in ipairs(ok and type(earlier) == "table" and earlier or {}) do
+    local id = f.rule or ""
+    if not (id:match("^spf%.") or id:match("^dmarc%.") or id == "ses.mail_from.spf_missing") then
+      return true
+    end
+  end
+  return false
+end
+
+return {found_values = found_values, auth_rrs = auth_rrs, txt_at = txt_at, strip = strip,
+        reported = reported, reported_by_other = reported_by_other}

@@ -1,6 +1,7 @@
 -- record.case_changed: the TXT value differs only in letter case.
 
-local found_values = dnsvet.lib("record").found_values
+local record = dnsvet.lib("record")
+local found_values, reported = record.found_values, record.reported
 
 local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
 
@@ -44,11 +45,7 @@ support has to store it, or the zone has to move to another provider.]],
           if f.value == want then exact = true end
           if f.value ~= want and f.value:lower() == want:lower() and not hit then hit = f end
         end
-        local explained = false
-        if hit and not exact then
-          local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
-          explained = ok and type(earlier) == "table" and #earlier > 0
-        end
+        local explained = hit and not exact and reported(ctx, name, r.type)
         if hit and not exact and not explained then
           local zone = ctx:zone_of(name)
           local zname = zone and zone.name or dnsvet.name.parent(name)

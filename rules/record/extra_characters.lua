@@ -1,45 +1,7 @@
 -- record.extra_characters: the value is right apart from quotes, spaces, line breaks or a dot.
 
-local found_values = dnsvet.lib("record").found_values
-
-local QUOTES = {'"', "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}"}
-
--- `v` without the pair of quotes around it, or nil.
-local function unquote(v)
-  for _, q in ipairs(QUOTES) do
-    if v:sub(1, #q) == q then
-      for _, q2 in ipairs(QUOTES) do
-        if #v > #q + #q2 and v:sub(-#q2) == q2 then return v:sub(#q + 1, -#q2 - 1) end
-      end
-    end
-  end
-  return nil
-end
-
--- What was added around or inside `v`, and `v` without it. Whitespace inside
--- is only extra when the expected value has none.
-local function strip(v, expected)
-  local what, seen = {}, {}
-  local function note(s, without)
-    if not seen[s] then seen[s] = true; what[#what + 1] = {s, without} end
-  end
-  if v:find("[\r\n]") then note("a line break", "line breaks"); v = v:gsub("[\r\n]", "") end
-  local before
-  repeat
-    before = v
-    local t = v:gsub("^%s+", ""):gsub("%s+$", "")
-    if t ~= v then note("spaces around the value", "the spaces around it"); v = t end
-    local u = unquote(v)
-    if u then note("quotes stored as part of the value", "the surrounding quotes"); v = u end
-    if v:sub(-1) == "." and expected:sub(-1) ~= "." and #v > 1 then
-      note("a trailing dot", "the trailing dot"); v = v:sub(1, -2)
-    end
-  until v == before
-  if not expected:find("%s") and v:find("%s") then
-    note("spaces inside the value", "the spaces inside it"); v = v:gsub("%s", "")
-  end
-  return v, what
-end
+local record = dnsvet.lib("record")
+local found_values, strip, reported = record.found_values, record.strip, record.reported
 
 local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
 
@@ -89,11 +51,7 @@ Fix: paste the value exactly as SES lists it, without quotes or spaces.]],
           local stripped, notes = strip(f.value, want)
           if stripped == want and #notes > 0 and not hit then hit, what = f, notes end
         end
-        local explained = false
-        if hit then
-          local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
-          explained = ok and type(earlier) == "table" and #earlier > 0
-        end
+        local explained = hit and reported(ctx, name, r.type)
         if hit and not explained then
           local zone = ctx:zone_of(name)
           local zname = zone and zone.name or dnsvet.name.parent(name)

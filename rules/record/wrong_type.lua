@@ -1,5 +1,7 @@
 -- record.wrong_type: a record of another type sits where SES needs a CNAME, TXT or MX.
 
+local reported = dnsvet.lib("record").reported
+
 -- Records owned by `name` in the authoritative replies to the question
 -- (`name`, `qtype`), from the zone's own servers.
 local function owned(ctx, name, qtype)
@@ -110,8 +112,7 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
 
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local ok, earlier = pcall(function() return ctx:findings(name, r.type) end)
-      local explained = ok and type(earlier) == "table" and #earlier > 0
+      local explained = reported(ctx, name, r.type)
       local zone = ctx:zone_of(name)
       local zname = zone and zone.name or dnsvet.name.parent(name)
       local rel = dnsvet.name.relative(name, zname)

@@ -1,5 +1,7 @@
 -- record.wrong_value: the record is there with a value no specific rule explains.
 
+local explained_by_other = dnsvet.lib("record").reported_by_other
+
 -- SPF and DMARC records are not compared as fixed values: spf.* and dmarc.*
 -- say what is wrong with them.
 local SKIP_ROLES = {spf = true, mail_from_spf = true, dmarc = true}
@@ -29,20 +31,6 @@ local function same(r, rr)
     return dnsvet.rr.same_value("CNAME", rr.exchange or "", host)
   end
   return dnsvet.rr.same_value(r.type, rr, r.value)
-end
-
--- Whether an earlier rule reported on this name and type. SPF and DMARC
--- findings are about another record that shares the name (an SPF TXT beside
--- a verification TXT), so they explain nothing here.
-local function explained_by_other(ctx, name, rtype)
-  local ok, earlier = pcall(function() return ctx:findings(name, rtype) end)
-  for _, f in ipairs(ok and type(earlier) == "table" and earlier or {}) do
-    local id = f.rule or ""
-    if not (id:match("^spf%.") or id:match("^dmarc%.") or id == "ses.mail_from.spf_missing") then
-      return true
-    end
-  end
-  return false
 end
 
 return {
