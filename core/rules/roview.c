@@ -125,7 +125,8 @@ static void push_open_meta(lua_State *L, int backing, enum rv_kind kind, uint64_
 {
 	rules_sandbox *sb = sandbox_of(L);
 
-	if (gen && sb->meta_pool_n > 0 && rules_reg_get(L, REG_META_POOL) == LUA_TTABLE) {
+	if (gen && sb->meta_pool_n > 0) {
+		rules_reg_get(L, REG_META_POOL); /* made with the state (rv_init) */
 		lua_rawgeti(L, -1, sb->meta_pool_n);
 		lua_pushboolean(L, 0);
 		lua_rawseti(L, -3, sb->meta_pool_n--);
@@ -138,8 +139,6 @@ static void push_open_meta(lua_State *L, int backing, enum rv_kind kind, uint64_
 		lua_rawseti(L, -2, MT_GEN);
 		return;
 	}
-	if (gen && sb->meta_pool_n > 0)
-		lua_pop(L, 1);
 	lua_createtable(L, 2, 5);
 	lua_pushvalue(L, backing);
 	lua_setfield(L, -2, "__index");
