@@ -368,9 +368,26 @@ static void build_base(lua_State *L, rules_sandbox *sb)
 	lua_setfield(L, LUA_REGISTRYINDEX, "dnsvet.envmeta");
 }
 
+/*
+ * A rule's globals start as a copy of the base's names (the same read-only libraries and
+ * functions): a global read then hits the rule's own table at once instead of missing it and
+ * going through __index to the base, which cost every `ipairs`, `dnsvet` or `string` in a
+ * rule a metamethod lookup. The base stays behind __index for a name the rule clears.
+ */
 void sandbox_new_env(lua_State *L)
 {
-	lua_newtable(L);
+	rules_sandbox *sb = sandbox_of(L);
+
+	luaL_checkstack(L, 5, "environment");
+	lua_createtable(L, 0, 32);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->base_ref);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -5);
+	}
+	lua_pop(L, 1);
 	lua_getfield(L, LUA_REGISTRYINDEX, "dnsvet.envmeta");
 	lua_setmetatable(L, -2);
 }
