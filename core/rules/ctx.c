@@ -368,8 +368,12 @@ void rules_pending_clear(rules_exec *ex)
 static void set_question(lua_State *L, pending_q *q, unsigned target, const char *name,
                          const char *type)
 {
+	size_t tl = strlen(type);
+
 	q->target = target;
-	snprintf(q->type, sizeof(q->type), "%s", type);
+	/* arg_type checked it against a buffer of the same size */
+	memcpy(q->type, type, tl < sizeof(q->type) ? tl + 1 : sizeof(q->type));
+	q->type[sizeof(q->type) - 1] = '\0';
 	q->name = strdup(name);
 	if (!q->name)
 		luaL_error(L, "out of memory");
