@@ -365,7 +365,9 @@ static int push_scalar(lua_State *L, const dnsvet_node *node, enum rv_kind *kind
 		return 1;
 	case DNSVET_NODE_STRING:
 		if (*kind != RV_RR) {
-			lua_pushstring(L, dnsvet_node_string(node));
+			/* by length: lua_pushstring would measure it and try Lua's string cache, which
+			 * goes by address and never holds a node's value */
+			lua_pushlstring(L, dnsvet_node_string(node), dnsvet_node_string_len(node));
 			return 1;
 		}
 		return 0;
