@@ -64,7 +64,9 @@ static enum rv_kind child_kind(enum rv_kind kind, const char *key)
 	case RV_REPLIES:
 		return key ? RV_PLAIN : RV_REPLY;
 	case RV_REPLY:
-		if (!key)
+		/* most of a reply's keys (addr, rcode, aa, ad, rtt_ms, server, source) start
+		 * with none of these sections' letters: a reply is opened some forty times a domain */
+		if (!key || (key[0] != 'a' && key[0] != 'c'))
 			return RV_PLAIN;
 		if (strcmp(key, "answer") == 0 || strcmp(key, "authority") == 0 ||
 		    strcmp(key, "additional") == 0)
@@ -205,7 +207,8 @@ static void build_backing(lua_State *L, const dnsvet_node *node, enum rv_kind ki
 {
 	size_t n = dnsvet_node_size(node);
 
-	luaL_checkstack(L, 8, "views");
+	/* the table, a key and a child with what making it pushes (push_child) */
+	luaL_checkstack(L, 12, "views");
 	if (dnsvet_node_type_of(node) == DNSVET_NODE_LIST) {
 		lua_createtable(L, (int)(n < 1u << 24 ? n : 0), 0);
 		for (size_t i = 0; i < n; i++) {
@@ -488,7 +491,7 @@ void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
 static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind parent,
                        enum rv_kind kind, uint64_t gen)
 {
-	luaL_checkstack(L, 6, "views");
+	/* the stack room is build_backing's, checked once for all the children */
 	if (push_scalar(L, node, &kind))
 		return;
 	if (!gen || parent == RV_ROOT || kind == RV_ANSWERS || kind == RV_ENTRY ||
