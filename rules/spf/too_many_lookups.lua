@@ -11,20 +11,20 @@ local COUNTED = {include = true, a = true, mx = true, ptr = true, exists = true}
 -- noting in `st` the targets that are void or not SPF, loops and macros.
 -- Returns the count; at the top level also fills st.top with each term's share.
 local function expand(ctx, text, st, depth, stack)
-  local has_all = false
-  for term in text:gmatch("%S+") do
-    if term:lower():match("^[%+%-~%?]?all$") then has_all = true end
-  end
+  -- a redirect counts only in a record without an `all` term (one of the terms is
+  -- `all` with or without its qualifier)
+  local has_all = (" " .. text:lower() .. " "):find("%s[%+%-~%?]?all%s") ~= nil
   local total = 0
   for term in text:gmatch("%S+") do
-    local rest = term:lower():gsub("^[%+%-~%?]", "")
-    local mech = rest:match("^(%a+)")
+    -- after the qualifier: the mechanism or modifier name, the character after it
+    -- (nothing, `:`, `/` or `=`) and the rest, the include or redirect target
+    local mech, sep, arg = term:lower():match("^[%+%-~%?]?(%a*)(.?)(.*)$")
     local cost, target = 0, nil
-    if rest:match("^redirect=") then
-      if not has_all then cost, target = 1, rest:sub(10) end
-    elseif mech and COUNTED[mech] and (rest == mech or rest:sub(#mech + 1, #mech + 1):match("[:/]")) then
+    if mech == "redirect" and sep == "=" then
+      if not has_all then cost, target = 1, arg end
+    elseif COUNTED[mech] and (sep == "" or sep == ":" or sep == "/") then
       cost = 1
-      if mech == "include" then target = rest:sub(9) end
+      if mech == "include" then target = arg end
     end
     if target then
       target = target:gsub("%.$", "")
