@@ -31,6 +31,13 @@ local function is_spf(text)
   return head == "v=spf1" or head == "v=spf1 "
 end
 
+-- Whether `text` has an `all` term, with or without its qualifier: a redirect in such
+-- a record is never followed (RFC 7208 §6.1). One search of the record with a space
+-- added at each end, where each term sits between two spaces.
+local function has_all(text)
+  return (" " .. text:lower() .. " "):find("%s[%+%-~%?]?all%s") ~= nil
+end
+
 -- The TXT texts at `name` as the zone's own servers serve them (SPF follows a
 -- CNAME too), or nil when nothing is known.
 local txt_at = dnsvet.lib("record").txt_at
@@ -84,4 +91,4 @@ local function fetch_spf(ctx, name)
 end
 
 return {names = spf_names, is_record = is_spf, txt_at = txt_at, severity_for = severity_for,
-        meant_as = meant_as_spf, fetch = fetch_spf}
+        meant_as = meant_as_spf, fetch = fetch_spf, has_all = has_all}

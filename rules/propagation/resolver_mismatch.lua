@@ -56,6 +56,14 @@ Fix: trust the authoritative answer; find and remove the local override, or test
       end
     end
 
+    -- the answers in which some resolver refused or failed (found without opening the
+    -- others): for the rest a resolver can only be wrong about data the zone serves, or
+    -- about an address a sinkhole replaced
+    local failing = {}
+    for _, rcode in ipairs({"REFUSED", "SERVFAIL"}) do
+      for _, e in ipairs(ctx:answers_with_rcode("resolvers", rcode)) do failing[e] = true end
+    end
+
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = dnsvet.name.normalize(r.name)
       local entry = ctx:answers(name, r.type)
@@ -68,31 +76,42 @@ Fix: trust the authoritative answer; find and remove the local override, or test
       if auth_answered > 0 then
         for _, o in ipairs(ctx:rrs("own", name, r.type)) do auth_values[o.rr.data] = true end
       end
+      -- the answer sections matter only when the zone serves data a negative answer would
+      -- deny, or for an address a sinkhole may have replaced
+      local zone_has_data = next(auth_values) ~= nil
+      local read_answers = zone_has_data or (not ctx.lab and (r.type == "A" or r.type == "AAAA"))
 
-      if entry and auth_answered > 0 and not (zname and lame_zones[zname]) then
+      if entry and auth_answered > 0 and not (zname and lame_zones[zname])
+          and (read_answers or failing[entry]) then
+        -- the resolvers' records at the name, by reply (the replies holding none stay closed)
+        local at_name = {}
+        if read_answers then
+          for _, o in ipairs(ctx:rrs("resolvers", name, r.type)) do
+            local list = at_name[o.reply] or {}
+            list[#list + 1] = o.rr
+            at_name[o.reply] = list
+          end
+        end
         local parts, who_list, evidence = {}, {}, {}
         for _, res in ipairs(entry.resolvers or {}) do
           local problem
           if not res.error then
-            -- the sections matter only when the zone serves data a negative answer would
-            -- deny, or for an address a sinkhole may have replaced
-            local zone_has_data = next(auth_values) ~= nil
-            local has_data, soa = false, nil
-            if zone_has_data or (not ctx.lab and (r.type == "A" or r.type == "AAAA")) then
-              for _, rr in ipairs(res.answer or {}) do
-                if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then
-                  has_data = true
-                  if (rr.type == "A" or rr.type == "AAAA") and not auth_values[rr.data] and sinkhole(rr.address) then
-                    problem = ("answers %s, an address in a private or null range that the zone does not serve (a filter's sinkhole)"):format(rr.address)
-                  end
+            local has_data = false
+            for _, rr in ipairs(at_name[res] or {}) do
+              if rr.type == r.type or rr.type == "CNAME" then
+                has_data = true
+                if (rr.type == "A" or rr.type == "AAAA") and not auth_values[rr.data] and sinkhole(rr.address) then
+                  problem = ("answers %s, an address in a private or null range that the zone does not serve (a filter's sinkhole)"):format(rr.address)
                 end
-              end
-              for _, rr in ipairs(res.authority or {}) do
-                if rr.type == "SOA" then soa = rr end
               end
             end
             local negative = res.rcode == "NXDOMAIN" or (res.rcode == "NOERROR" and not has_data)
             if negative and zone_has_data then
+              -- a cached negative answer carries the SOA of the zone that holds the name
+              local soa
+              for _, rr in ipairs(res.authority or {}) do
+                if rr.type == "SOA" then soa = rr end
+              end
               if not soa then
                 problem = ("answers %s with no SOA in the authority section, which no cached answer of the zone would lack"):format(res.rcode)
               elseif not dnsvet.name.is_sub(name, soa.name) or (zname and not dnsvet.name.is_sub(zname, soa.name) and soa.name ~= zname) then

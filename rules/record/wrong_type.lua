@@ -2,24 +2,15 @@
 
 local reported = dnsvet.lib("record").reported
 
--- Records owned by `name` in the authoritative replies to the question
--- (`name`, `qtype`), from the zone's own servers.
-local function owned(ctx, name, qtype)
-  local list = {}
-  for _, o in ipairs(ctx:rrs("own", name, qtype)) do list[#list + 1] = {rr = o.rr, rep = o.reply} end
-  return list
+-- The first record of type `rtype` owned by `name` in the authoritative replies to
+-- the question (`name`, `qtype`), from the zone's own servers: a pair {rr, reply}, or nil.
+local function first_of(ctx, name, qtype, rtype)
+  return ctx:rrs("own", name, qtype, rtype)[1]
 end
 
 -- "an MX", "a TXT": the article as the type is read aloud.
 local function a(rtype)
   return (rtype:match("^[AEFHILMNORSX]") and "an " or "a ") .. rtype
-end
-
-local function first_of(list, rtype)
-  for _, o in ipairs(list) do
-    if o.rr.type == rtype then return o end
-  end
-  return nil
 end
 
 -- Whether a CNAME at `name` still leads to the expected TXT value (a CNAME
@@ -102,7 +93,7 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
       if (r.type == "CNAME" or r.type == "MX") and not SKIP_ROLES[r.role]
-          and not first_of(owned(ctx, name, r.type), r.type) and dnsvet.authoritative(ctx, name, r.type) then
+          and not first_of(ctx, name, r.type, r.type) and dnsvet.authoritative(ctx, name, r.type) then
         for _, t in ipairs(r.type == "CNAME" and {"TXT", "A", "AAAA"} or {"A", "AAAA"}) do
           questions[#questions + 1] = {name = name, type = t}
         end
@@ -112,17 +103,13 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
 
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
-      local explained = reported(ctx, name, r.type)
-      local zone = ctx:zone_of(name)
-      local zname = zone and zone.name or dnsvet.name.parent(name)
-      local rel = dnsvet.name.relative(name, zname)
       local found, why = nil, nil
       local value = r.value or ""
 
-      if not SKIP_ROLES[r.role] and not explained then
-        if r.type == "CNAME" and not first_of(owned(ctx, name, "CNAME"), "CNAME") then
+      if not SKIP_ROLES[r.role] then
+        if r.type == "CNAME" and not first_of(ctx, name, "CNAME", "CNAME") then
           value = dnsvet.name.normalize(value)
-          found = first_of(owned(ctx, name, "TXT"), "TXT")
+          found = first_of(ctx, name, "TXT", "TXT")
           if found then
             why = (found.rr.text or ""):find("p=", 1, true)
               and "a DKIM key in a TXT record is the BYODKIM form, but this identity uses Easy DKIM, "
@@ -130,14 +117,14 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
               or "SES follows a CNAME here and does not read TXT records"
           else
             for _, t in ipairs({"A", "AAAA"}) do
-              local o = first_of(owned(ctx, name, t), t)
+              local o = first_of(ctx, name, t, t)
               if o and o.rr.address and not in_cdn(o.rr.address) and not found then
                 found, why = o, "an address record cannot lead SES to the DKIM key"
               end
             end
           end
         elseif r.type == "TXT" then
-          local c = first_of(owned(ctx, name, "TXT"), "CNAME") or first_of(owned(ctx, name, "CNAME"), "CNAME")
+          local c = first_of(ctx, name, "TXT", "CNAME") or first_of(ctx, name, "CNAME", "CNAME")
           if c and not chain_reaches(ctx, name, r) then
             found = c
             why = (r.role == "byodkim") and
@@ -145,9 +132,9 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
                .. "which needs the public key in a TXT record"):format(dnsvet.name.parent(c.rr.target or ""))
               or "the CNAME does not lead to a TXT record with the expected value"
           end
-        elseif r.type == "MX" and not first_of(owned(ctx, name, "MX"), "MX") then
+        elseif r.type == "MX" and not first_of(ctx, name, "MX", "MX") then
           for _, t in ipairs({"A", "AAAA"}) do
-            local o = first_of(owned(ctx, name, t), t)
+            local o = first_of(ctx, name, t, t)
             if o and not found then
               found, why = o, "an address record does not route mail: bounces for the MAIL FROM domain need an MX"
             end
@@ -155,7 +142,11 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
         end
       end
 
-      if found then
+      -- an earlier rule that reported on the record explained it already
+      if found and not reported(ctx, name, r.type) then
+        local zone = ctx:zone_of(name)
+        local zname = zone and zone.name or dnsvet.name.parent(name)
+        local rel = dnsvet.name.relative(name, zname)
         local rr = found.rr
         local shown = rr.target or rr.text or rr.address or rr.data
         local fix = nil
@@ -169,11 +160,11 @@ Fix: delete the record of the wrong type and add the one SES lists.]],
           subject = {name = name, type = r.type},
           severity = (r.required == false) and "warning" or nil,
           message = ("%s has %s record (`%s`, on %s) where SES needs %s record (`%s`): %s.")
-            :format(name, a(rr.type), shown, found.rep.server or found.rep.addr or "?", a(r.type), value, why),
+            :format(name, a(rr.type), shown, found.reply.server or found.reply.addr or "?", a(r.type), value, why),
           fix = fix,
           vars = {zone = zname, found_type = rr.type, relative = rel, a_type = a(r.type), value = value},
-          evidence = {{server = found.rep.server, addr = found.rep.addr, name = name, type = rr.type,
-                       rcode = found.rep.rcode, answer = {rr.raw}}},
+          evidence = {{server = found.reply.server, addr = found.reply.addr, name = name, type = rr.type,
+                       rcode = found.reply.rcode, answer = {rr.raw}}},
         }
       end
     end

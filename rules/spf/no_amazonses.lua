@@ -1,18 +1,14 @@
 -- spf.no_amazonses: the SPF record does not authorise SES.
 
 local spf = dnsvet.lib("spf")
-local spf_names, is_spf, txt_at, severity_for, fetch_spf =
-  spf.names, spf.is_record, spf.txt_at, spf.severity_for, spf.fetch
+local spf_names, is_spf, txt_at, severity_for, fetch_spf, has_all =
+  spf.names, spf.is_record, spf.txt_at, spf.severity_for, spf.fetch, spf.has_all
 
 -- Whether `text` lets SES send: true, false, or nil when an include could not
 -- be looked at. Follows include and redirect a few levels, since a provider's
 -- include may itself include amazonses.com.
 local function authorises(ctx, text, depth, seen)
   local unknown = false
-  local has_all = false
-  for term in text:gmatch("%S+") do
-    if term:lower():match("^[%+%-~%?]?all$") then has_all = true end
-  end
   for term in text:gmatch("%S+") do
     local l = term:lower()
     local q, rest = l:match("^([%+%-~%?]?)(.*)$")
@@ -24,7 +20,7 @@ local function authorises(ctx, text, depth, seen)
       if pass then return true end
     elseif rest:match("^include:") and pass then
       target = rest:sub(9)
-    elseif rest:match("^redirect=") and not has_all then
+    elseif rest:match("^redirect=") and not has_all(text) then
       target = rest:sub(10)
     end
     if target and depth < 5 and not target:find("%", 1, true) and not seen[target] then

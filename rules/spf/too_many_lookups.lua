@@ -1,8 +1,8 @@
 -- spf.too_many_lookups: the SPF record needs more DNS lookups than RFC 7208 allows.
 
 local spf = dnsvet.lib("spf")
-local spf_names, is_spf, txt_at, severity_for, fetch_spf =
-  spf.names, spf.is_record, spf.txt_at, spf.severity_for, spf.fetch
+local spf_names, is_spf, txt_at, severity_for, fetch_spf, has_all =
+  spf.names, spf.is_record, spf.txt_at, spf.severity_for, spf.fetch, spf.has_all
 
 -- Terms that cost a DNS lookup at evaluation time (RFC 7208 §4.6.4).
 local COUNTED = {include = true, a = true, mx = true, ptr = true, exists = true}
@@ -11,20 +11,18 @@ local COUNTED = {include = true, a = true, mx = true, ptr = true, exists = true}
 -- noting in `st` the targets that are void or not SPF, loops and macros.
 -- Returns the count; at the top level also fills st.top with each term's share.
 local function expand(ctx, text, st, depth, stack)
-  local has_all = false
-  for term in text:gmatch("%S+") do
-    if term:lower():match("^[%+%-~%?]?all$") then has_all = true end
-  end
   local total = 0
   for term in text:gmatch("%S+") do
-    local rest = term:lower():gsub("^[%+%-~%?]", "")
-    local mech = rest:match("^(%a+)")
+    -- after the qualifier: the mechanism or modifier name, the character after it
+    -- (nothing, `:`, `/` or `=`) and the rest, the include or redirect target
+    local mech, sep, arg = term:lower():match("^[%+%-~%?]?(%a*)(.?)(.*)$")
     local cost, target = 0, nil
-    if rest:match("^redirect=") then
-      if not has_all then cost, target = 1, rest:sub(10) end
-    elseif mech and COUNTED[mech] and (rest == mech or rest:sub(#mech + 1, #mech + 1):match("[:/]")) then
+    if mech == "redirect" and sep == "=" then
+      -- a record with an `all` term ignores its redirect
+      if not has_all(text) then cost, target = 1, arg end
+    elseif COUNTED[mech] and (sep == "" or sep == ":" or sep == "/") then
       cost = 1
-      if mech == "include" then target = rest:sub(9) end
+      if mech == "include" then target = arg end
     end
     if target then
       target = target:gsub("%.$", "")
