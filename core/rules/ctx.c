@@ -129,7 +129,6 @@ typedef struct rrs_acc {
 	dnsvet_rules_runner *r;
 	const dnsvet_node *entry;
 	const char *side;
-	int replies;   /* stack index of the side's list of replies, 0 until a match */
 	int out;       /* stack index of the result, 0 until a match */
 	lua_Integer n;
 } rrs_acc;
@@ -203,21 +202,21 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 	rrs_acc *a = user;
 	lua_State *L = a->L;
 
+	const dnsvet_node *reply = dnsvet_node_list_at(dnsvet_node_map_get(a->entry, a->side),
+	                                               reply_i);
+
 	luaL_checkstack(L, 6, "ctx:rrs");
 	if (!a->out) {
 		lua_newtable(L);
 		a->out = lua_gettop(L);
-		/* the list entry.auth (or .resolvers) shows, without opening the entry */
-		rv_push_node(L, dnsvet_node_map_get(a->entry, a->side), RV_REPLIES, a->r->gen);
-		a->replies = lua_gettop(L);
 	}
-	/* neither the reply nor its answer section is opened: the RR's view is the one the
-	 * section shows, found by its string */
+	/* neither the reply list, the reply nor its answer section is opened: the RR's view is
+	 * the one the section shows, found by its string, and the reply's the one entry.auth
+	 * (or .resolvers) shows, found by its node */
 	lua_newuserdatauv(L, 0, 2);
-	rv_push_rr(L, dnsvet_node_list_at(dnsvet_node_map_get(dnsvet_node_list_at(
-		dnsvet_node_map_get(a->entry, a->side), reply_i), "answer"), rr_i), a->r->gen);
+	rv_push_rr(L, dnsvet_node_list_at(dnsvet_node_map_get(reply, "answer"), rr_i), a->r->gen);
 	lua_setiuservalue(L, -2, 1);
-	lua_geti(L, a->replies, (lua_Integer)reply_i + 1);
+	rv_push_node(L, reply, RV_REPLY, a->r->gen);
 	lua_setiuservalue(L, -2, 2);
 	push_item_meta(L);
 	lua_setmetatable(L, -2);
@@ -232,7 +231,7 @@ static int ctx_rrs(lua_State *L)
 	int side = luaL_checkoption(L, 2, NULL, sides);
 	char name[1100], type[24], rrtype[24], key[1200];
 	int has_rrtype = !lua_isnoneornil(L, 5);
-	rrs_acc a = {L, r, NULL, side == 2 ? "resolvers" : "auth", 0, 0, 0};
+	rrs_acc a = {L, r, NULL, side == 2 ? "resolvers" : "auth", 0, 0};
 	size_t nl, tl;
 	lua_Integer slot;
 

@@ -483,8 +483,8 @@ void rv_push_rr(lua_State *L, const dnsvet_node *node, uint64_t gen)
 
 /*
  * A child met while building a backing table. Views that can also be reached another way
- * (ctx:answers, ctx:zone_of, the ctx fields, an asker's refresh) go through the per-domain
- * cache so that every path yields the same table; the others (replies, RR lists, RRs, the
+ * (ctx:answers, ctx:zone_of, ctx:rrs, the ctx fields, an asker's refresh) go through the
+ * per-domain cache so that every path yields the same table; the others (RR lists, RRs, the
  * maps and lists inside them) are reachable through their parent only and skip the cache.
  * Empty lists (most `authority` sections) share one permanent view: they all read the same.
  */
@@ -495,7 +495,7 @@ static void push_child(lua_State *L, const dnsvet_node *node, enum rv_kind paren
 	if (push_scalar(L, node, &kind))
 		return;
 	if (!gen || parent == RV_ROOT || kind == RV_ANSWERS || kind == RV_ENTRY ||
-	    kind == RV_REPLIES || kind == RV_ZONES || kind == RV_ZONE) {
+	    kind == RV_REPLIES || kind == RV_REPLY || kind == RV_ZONES || kind == RV_ZONE) {
 		rv_push_node(L, node, kind, gen);
 		return;
 	}
