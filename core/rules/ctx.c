@@ -207,7 +207,8 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 
 	luaL_checkstack(L, 6, "ctx:rrs");
 	if (!a->out) {
-		lua_newtable(L);
+		/* room for the usual one RR per server: growing from empty rehashed twice */
+		lua_createtable(L, 4, 0);
 		a->out = lua_gettop(L);
 	}
 	/* neither the reply list, the reply nor its answer section is opened: the RR's view is
