@@ -39,19 +39,18 @@ every DNS host listed in the NS set.
       return false
     end
 
-    -- what one server said, as one comparable string
-    local function signature(reply, values_of, rtype)
-      local values = values_of[reply] or {}
-      table.sort(values)
-      if #values == 0 then
+    -- what one server said, as one comparable string (`values` is nil when it gave no data)
+    local function signature(reply, values, rtype)
+      if values == nil then
         return reply.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or (reply.rcode .. " with no " .. rtype)
       end
+      table.sort(values)
       return "`" .. table.concat(values, " | ") .. "`"
     end
 
     -- a record found only off the delegation is delegation.records_elsewhere's case
     local function explained(name, rtype)
-      local ok, list = pcall(function() return ctx:findings(name, rtype) end)
+      local ok, list = pcall(ctx.findings, ctx, name, rtype)
       return ok and type(list) == "table" and #list > 0
     end
 
@@ -64,54 +63,72 @@ every DNS host listed in the NS set.
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = dnsvet.name.normalize(r.name)
       -- only servers that answered for the zone are compared: a refusal or a timeout is
-      -- delegation.lame's subject, not a different answer
-      local replies = not explained(name, r.type) and dnsvet.authoritative(ctx, name, r.type)
-      local groups, order, values_of = {}, {}, {}
-      if replies then
+      -- delegation.lame's subject, not a different answer; a single server cannot disagree
+      local replies = dnsvet.authoritative(ctx, name, r.type)
+      if replies and #replies > 1 then
+        -- the values each server gives, then what each said as one string
+        local values_of = {}
         for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
-          values_of[o.reply] = values_of[o.reply] or {}
-          table.insert(values_of[o.reply], o.rr.data)
+          local values = values_of[o.reply]
+          if values then values[#values + 1] = o.rr.data else values_of[o.reply] = {o.rr.data} end
         end
-      end
-      for _, reply in ipairs(replies or {}) do
-        local sig = signature(reply, values_of, r.type)
-        if not groups[sig] then
-          groups[sig] = {}
-          order[#order + 1] = sig
+        local sigs, differ = {}, false
+        for i, reply in ipairs(replies) do
+          sigs[i] = signature(reply, values_of[reply], r.type)
+          if sigs[i] ~= sigs[1] then differ = true end
         end
-        table.insert(groups[sig], reply)
-      end
-      if #order > 1 then
-        local parts, evidence, behind = {}, {}, {}
-        -- the larger group is taken as current; the others are behind
-        table.sort(order, function(a, b) return #groups[a] > #groups[b] end)
-        for i, sig in ipairs(order) do
-          local servers = {}
-          for _, reply in ipairs(groups[sig]) do
-            servers[#servers + 1] = ("%s (%s)"):format(reply.server or "?", reply.addr or "?")
-            if i > 1 then behind[#behind + 1] = reply.server or reply.addr end
-            evidence[#evidence + 1] = {server = reply.server, addr = reply.addr, name = name,
-              type = r.type, rcode = reply.rcode, note = sig}
+        -- when they all agree (the usual case) there is nothing more to look at
+        if differ and not explained(name, r.type) then
+          local groups, order = {}, {}
+          for i, reply in ipairs(replies) do
+            local sig = sigs[i]
+            if not groups[sig] then
+              groups[sig] = {}
+              order[#order + 1] = sig
+            end
+            table.insert(groups[sig], reply)
           end
-          parts[#parts + 1] = ("%s answer%s %s"):format(table.concat(servers, ", "),
-            #servers == 1 and "s" or "", sig)
+          local parts, evidence, behind = {}, {}, {}
+          -- the larger group is taken as current; the others are behind
+          table.sort(order, function(a, b) return #groups[a] > #groups[b] end)
+          for i, sig in ipairs(order) do
+            local servers = {}
+            for _, reply in ipairs(groups[sig]) do
+              servers[#servers + 1] = ("%s (%s)"):format(reply.server or "?", reply.addr or "?")
+              if i > 1 then behind[#behind + 1] = reply.server or reply.addr end
+              evidence[#evidence + 1] = {server = reply.server, addr = reply.addr, name = name,
+                type = r.type, rcode = reply.rcode, note = sig}
+            end
+            parts[#parts + 1] = ("%s answer%s %s"):format(table.concat(servers, ", "),
+              #servers == 1 and "s" or "", sig)
+          end
+          local zone = ctx:zone_of(name)
+          ctx:report{
+            subject = {name = name, type = r.type},
+            severity = r.required and "error" or "warning",
+            message = ("The servers of %s disagree about %s %s: %s. Resolvers, SES included, get one or the other at random.")
+              :format(zone and zone.name or dnsvet.name.parent(name), name, r.type, table.concat(parts, "; ")),
+            vars = {behind = table.concat(behind, ", "), primary = primary(zone)},
+            evidence = evidence,
+          }
+          if zone then serial_reported[zone.name] = true end
         end
-        local zone = ctx:zone_of(name)
-        ctx:report{
-          subject = {name = name, type = r.type},
-          severity = r.required and "error" or "warning",
-          message = ("The servers of %s disagree about %s %s: %s. Resolvers, SES included, get one or the other at random.")
-            :format(zone and zone.name or dnsvet.name.parent(name), name, r.type, table.concat(parts, "; ")),
-          vars = {behind = table.concat(behind, ", "), primary = primary(zone)},
-          evidence = evidence,
-        }
-        if zone then serial_reported[zone.name] = true end
       end
     end
 
     for _, z in ipairs(ctx.zones or {}) do
+      -- servers that all report one serial (the usual case) need no closer look
+      local first, differ = nil, false
       if not serial_reported[z.name] then
-        local serials, order, servers = {}, {}, {}
+        for _, s in ipairs(z.servers or {}) do
+          if s.status ~= "lame" and s.serial then
+            first = first or s.serial
+            if s.serial ~= first then differ = true end
+          end
+        end
+      end
+      if differ then
+        local serials, order = {}, {}
         for _, s in ipairs(z.servers or {}) do
           if s.status ~= "lame" and s.serial and in_zone(s) then
             if not serials[s.serial] then

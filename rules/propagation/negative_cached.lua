@@ -1,4 +1,48 @@
 -- propagation.negative_cached: resolvers remember "no such record" from before it was added.
+
+local function norm(v) return dnsvet.name.normalize(v or "") end
+
+-- An RR the zone's servers give is the expected record `r`.
+local function matches(rr, r)
+  local v = r.value or ""
+  if r.type == "CNAME" then return norm(rr.target) == norm(v) end
+  if r.type == "MX" then
+    local pref, host = v:match("^%s*(%d+)%s+(%S+)")
+    return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+  end
+  if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
+  return norm(rr.data) == norm(v)
+end
+
+local function duration(s)
+  if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
+  if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
+  if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
+  if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
+  return ("%d s"):format(s)
+end
+
+-- The SOA in a resolver's reply that marks it as a negative answer taken from its cache:
+-- NXDOMAIN, or NOERROR without data at `name` (of type `rtype` or a CNAME), with the SOA of
+-- the zone holding the name (`zname`) or of a parent (cached before delegation). nil when
+-- the reply is not such an answer; its sections are read only as far as that needs.
+local function cached_negative_soa(res, name, rtype, zname)
+  if res.error then return nil end
+  if res.rcode == "NOERROR" then
+    for _, rr in ipairs(res.answer or {}) do
+      if rr.name == name and (rr.type == rtype or rr.type == "CNAME") then return nil end
+    end
+  elseif res.rcode ~= "NXDOMAIN" then
+    return nil
+  end
+  local soa
+  for _, rr in ipairs(res.authority or {}) do
+    if rr.type == "SOA" and dnsvet.name.is_sub(name, rr.name)
+        and (not zname or dnsvet.name.is_sub(zname, rr.name)) then soa = rr end
+  end
+  return soa
+end
+
 return {
   id = "propagation.negative_cached",
   title = "Resolvers cached a negative answer",
@@ -31,104 +75,81 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
 ]],
 
   check = function(ctx)
-    local function norm(v) return dnsvet.name.normalize(v or "") end
-
-    local function matches(rr, r)
-      local v = r.value or ""
-      if r.type == "CNAME" then return norm(rr.target) == norm(v) end
-      if r.type == "MX" then
-        local pref, host = v:match("^%s*(%d+)%s+(%S+)")
-        return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+    -- resolver labels by address, read when a finding first names a resolver
+    local labels
+    local function who(addr)
+      if not labels then
+        labels = {}
+        for _, res in ipairs(ctx.resolvers or {}) do
+          if res.addr then labels[res.addr] = res.label end
+        end
       end
-      if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
-      return norm(rr.data) == norm(v)
-    end
-
-    local function duration(s)
-      if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
-      if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
-      if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
-      if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
-      return ("%d s"):format(s)
-    end
-
-    local labels = {}
-    for _, res in ipairs(ctx.resolvers or {}) do
-      if res.addr then labels[res.addr] = res.label end
+      return labels[addr] and ("%s (%s)"):format(addr, labels[addr]) or addr
     end
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = norm(r.name)
-      local entry = ctx:answers(name, r.type)
-      if entry and r.value then
-        -- what the zone serves now, from its own servers that answered (none when the
-        -- zone cannot be asked: then there is nothing to compare the resolvers with)
-        local replies = dnsvet.authoritative(ctx, name, r.type) or {}
-        local answered, right, counted = #replies, 0, {}
-        if answered > 0 then
-          for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
-            if not counted[o.reply] and matches(o.rr, r) then
-              counted[o.reply] = true
-              right = right + 1
-            end
+      -- what the zone serves now, from its own servers that answered (none when the zone
+      -- cannot be asked or the question was never asked: then there is nothing to compare
+      -- the resolvers with)
+      local replies = dnsvet.authoritative(ctx, name, r.type)
+      local answered, right, counted = replies and #replies or 0, 0, {}
+      if r.value and answered > 0 then
+        for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
+          if not counted[o.reply] and matches(o.rr, r) then
+            counted[o.reply] = true
+            right = right + 1
+          end
+        end
+      end
+
+      -- only a record every server serves right can have been cached as absent before
+      if answered > 0 and right == answered then
+        local entry = ctx:answers(name, r.type)
+        local zone = ctx:zone_of(name)
+        local zname = zone and zone.name
+        local parts, evidence, latest, longest, said = {}, {}, nil, 0, {}
+
+        -- one resolver's reply to the question `qtype`, noted when it is a cached negative answer
+        local function look_at(res, qtype)
+          if said[res.addr or "?"] then return end
+          local soa = cached_negative_soa(res, name, r.type, zname)
+          if not soa then return end
+          said[res.addr or "?"] = true
+          local left = math.min(soa.ttl or 0, soa.minimum or soa.ttl or 0)
+          local at = (ctx.now or 0) + left
+          local what = res.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or ("NODATA (no " .. r.type .. " record)")
+          if qtype ~= r.type then what = what .. " to " .. qtype .. " lookups" end
+          parts[#parts + 1] = ("%s still answers %s from its cache for another %s (until %s)")
+            :format(who(res.addr) or "?", what, duration(left), dnsvet.fmt_time(at))
+          if not latest or at > latest then latest = at end
+          if left > longest then longest = left end
+          evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = qtype,
+            rcode = res.rcode, answer = {soa.raw or soa.data}, note = ("negative answer cached, %d s left"):format(left)}
+        end
+
+        for _, res in ipairs((entry and entry.resolvers) or {}) do look_at(res, r.type) end
+        -- a DKIM key is read with a TXT query through the CNAME: a cached NXDOMAIN for
+        -- that question hides the name just as one for the CNAME itself does
+        if r.type == "CNAME" then
+          local txt = ctx:answers(name, "TXT")
+          for _, res in ipairs((txt and txt.resolvers) or {}) do
+            if res.rcode == "NXDOMAIN" then look_at(res, "TXT") end
           end
         end
 
-        local zone = ctx:zone_of(name)
-        local zname = zone and zone.name
-        if answered > 0 and right == answered then
-          local parts, evidence, latest, longest, said = {}, {}, nil, 0, {}
-          -- a DKIM key is read with a TXT query through the CNAME: a cached NXDOMAIN for
-          -- that question hides the name just as one for the CNAME itself does
-          local asked = {}
-          for _, res in ipairs(entry.resolvers or {}) do asked[#asked + 1] = {res = res, qtype = r.type} end
-          if r.type == "CNAME" then
-            local txt = ctx:answers(name, "TXT")
-            for _, res in ipairs((txt and txt.resolvers) or {}) do
-              if res.rcode == "NXDOMAIN" then asked[#asked + 1] = {res = res, qtype = "TXT"} end
-            end
-          end
-          for _, q in ipairs(asked) do
-            local res = q.res
-            local has_data = false
-            for _, rr in ipairs(res.answer or {}) do
-              if rr.name == name and (rr.type == r.type or rr.type == "CNAME") then has_data = true end
-            end
-            local soa
-            for _, rr in ipairs(res.authority or {}) do
-              -- the SOA of the zone holding the name, or of a parent (cached before delegation)
-              if rr.type == "SOA" and dnsvet.name.is_sub(name, rr.name)
-                  and (not zname or dnsvet.name.is_sub(zname, rr.name)) then soa = rr end
-            end
-            local negative = res.rcode == "NXDOMAIN" or (res.rcode == "NOERROR" and not has_data)
-            if not res.error and negative and soa and not said[res.addr or "?"] then
-              said[res.addr or "?"] = true
-              local left = math.min(soa.ttl or 0, soa.minimum or soa.ttl or 0)
-              local at = (ctx.now or 0) + left
-              local who = labels[res.addr] and ("%s (%s)"):format(res.addr, labels[res.addr]) or res.addr
-              local what = res.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or ("NODATA (no " .. r.type .. " record)")
-              if q.qtype ~= r.type then what = what .. " to " .. q.qtype .. " lookups" end
-              parts[#parts + 1] = ("%s still answers %s from its cache for another %s (until %s)")
-                :format(who or "?", what, duration(left), dnsvet.fmt_time(at))
-              if not latest or at > latest then latest = at end
-              if left > longest then longest = left end
-              evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = q.qtype,
-                rcode = res.rcode, answer = {soa.raw or soa.data}, note = ("negative answer cached, %d s left"):format(left)}
-            end
-          end
-          if #parts > 0 then
-            local zsoa = zone and zone.soa
-            ctx:report{
-              subject = {name = name, type = r.type},
-              message = ("The authoritative servers serve %s %s `%s`, but %s: the name was looked up before the record existed.")
-                :format(name, r.type, r.value, table.concat(parts, "; ")),
-              vars = {when = dnsvet.fmt_time(latest), wait = duration(longest),
-                      zone = zone and zone.name or dnsvet.name.parent(name),
-                      minimum = (zsoa and zsoa.minimum) and (" (now " .. zsoa.minimum .. " s)") or ""},
-              expires = latest,
-              evidence = evidence,
-            }
-          end
+        if #parts > 0 then
+          local zsoa = zone and zone.soa
+          ctx:report{
+            subject = {name = name, type = r.type},
+            message = ("The authoritative servers serve %s %s `%s`, but %s: the name was looked up before the record existed.")
+              :format(name, r.type, r.value, table.concat(parts, "; ")),
+            vars = {when = dnsvet.fmt_time(latest), wait = duration(longest),
+                    zone = zone and zone.name or dnsvet.name.parent(name),
+                    minimum = (zsoa and zsoa.minimum) and (" (now " .. zsoa.minimum .. " s)") or ""},
+            expires = latest,
+            evidence = evidence,
+          }
         end
       end
     end
