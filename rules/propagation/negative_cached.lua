@@ -89,13 +89,14 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = norm(r.name)
-      -- what the zone serves now, from its own servers that answered (none when the zone
-      -- cannot be asked or the question was never asked: then there is nothing to compare
-      -- the resolvers with)
-      local replies = dnsvet.authoritative(ctx, name, r.type)
+      -- what the zone serves now, from its own servers that answered: when none of them
+      -- serves a value of the type (none answered, the zone cannot be asked, the record is
+      -- missing) there is nothing right to compare the resolvers with
+      local served = ctx:rrs("own", name, r.type, r.type)
+      local replies = r.value and #served > 0 and dnsvet.authoritative(ctx, name, r.type)
       local answered, right, counted = replies and #replies or 0, 0, {}
-      if r.value and answered > 0 then
-        for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
+      if answered > 0 then
+        for _, o in ipairs(served) do
           if not counted[o.reply] and matches(o.rr, r) then
             counted[o.reply] = true
             right = right + 1

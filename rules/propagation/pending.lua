@@ -1,4 +1,49 @@
 -- propagation.pending: the zone is right, some resolvers still serve a cached older answer.
+
+local function norm(v) return dnsvet.name.normalize(v or "") end
+
+-- An RR is the expected record `r`.
+local function matches(rr, r)
+  local v = r.value or ""
+  if r.type == "CNAME" then return norm(rr.target) == norm(v) end
+  if r.type == "MX" then
+    local pref, host = v:match("^%s*(%d+)%s+(%S+)")
+    return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+  end
+  if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
+  return norm(rr.data) == norm(v)
+end
+
+local function duration(s)
+  if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
+  if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
+  if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
+  if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
+  return ("%d s"):format(s)
+end
+
+-- A null or loopback address is a filter's answer, not an old value.
+local function is_null(addr)
+  return addr ~= nil and (dnsvet.cidr.contains("0.0.0.0/8", addr)
+    or dnsvet.cidr.contains("127.0.0.0/8", addr) or addr == "::")
+end
+
+-- The old values a resolver's reply gives for the record `r` at `name` and the longest TTL
+-- they have left; nil when it gives none, or also gives the expected value (then it has
+-- the new copy already).
+local function stale_values(res, name, r)
+  local stale, ttl = nil, 0
+  for _, rr in ipairs(res.answer or {}) do
+    if rr.name == name and rr.type == r.type and not is_null(rr.address) then
+      if matches(rr, r) then return nil, 0 end
+      stale = stale or {}
+      stale[#stale + 1] = rr.data
+      if (rr.ttl or 0) > ttl then ttl = rr.ttl end
+    end
+  end
+  return stale, ttl
+end
+
 return {
   id = "propagation.pending",
   title = "Resolvers still cache the old value",
@@ -31,90 +76,63 @@ lower it a TTL ahead of the next change instead.
 ]],
 
   check = function(ctx)
-    local function norm(v) return dnsvet.name.normalize(v or "") end
-
-    local function matches(rr, r)
-      local v = r.value or ""
-      if r.type == "CNAME" then return norm(rr.target) == norm(v) end
-      if r.type == "MX" then
-        local pref, host = v:match("^%s*(%d+)%s+(%S+)")
-        return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
+    -- resolver labels by address, read when a finding first names a resolver
+    local labels
+    local function who(addr)
+      if not labels then
+        labels = {}
+        for _, res in ipairs(ctx.resolvers or {}) do
+          if res.addr then labels[res.addr] = res.label end
+        end
       end
-      if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
-      return norm(rr.data) == norm(v)
-    end
-
-    local function duration(s)
-      if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
-      if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
-      if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
-      if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
-      return ("%d s"):format(s)
-    end
-
-    local labels = {}
-    for _, res in ipairs(ctx.resolvers or {}) do
-      if res.addr then labels[res.addr] = res.label end
+      return labels[addr] and ("%s (%s)"):format(addr, labels[addr]) or addr
     end
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
       local name = norm(r.name)
-      local entry = ctx:answers(name, r.type)
-      if entry and r.value then
-        -- what the zone serves now, from its own servers that answered (none when the
-        -- zone cannot be asked: then there is nothing to compare the resolvers with)
-        local replies = dnsvet.authoritative(ctx, name, r.type) or {}
-        local answered, right, counted = #replies, 0, {}
-        if answered > 0 then
-          for _, o in ipairs(ctx:rrs("own", name, r.type, r.type)) do
-            if not counted[o.reply] and matches(o.rr, r) then
-              counted[o.reply] = true
-              right = right + 1
-            end
+      -- what the zone serves now, from its own servers that answered: when none of them
+      -- serves a value of the type (none answered, the zone cannot be asked, the record is
+      -- missing) there is nothing right to compare the resolvers with
+      local served = ctx:rrs("own", name, r.type, r.type)
+      local replies = r.value and #served > 0 and dnsvet.authoritative(ctx, name, r.type)
+      local answered, right, counted = replies and #replies or 0, 0, {}
+      if answered > 0 then
+        for _, o in ipairs(served) do
+          if not counted[o.reply] and matches(o.rr, r) then
+            counted[o.reply] = true
+            right = right + 1
           end
         end
+      end
 
-        if answered > 0 and right == answered then
-          local parts, evidence, latest, longest = {}, {}, nil, 0
-          for _, res in ipairs(entry.resolvers or {}) do
-            if not res.error and res.rcode == "NOERROR" then
-              local stale, good, ttl = {}, false, 0
-              for _, rr in ipairs(res.answer or {}) do
-                -- a null or loopback address is a filter's answer, not an old value
-                local null = rr.address and (dnsvet.cidr.contains("0.0.0.0/8", rr.address)
-                  or dnsvet.cidr.contains("127.0.0.0/8", rr.address) or rr.address == "::")
-                if rr.name == name and rr.type == r.type and not null then
-                  if matches(rr, r) then good = true
-                  else
-                    stale[#stale + 1] = rr.data
-                    if (rr.ttl or 0) > ttl then ttl = rr.ttl end
-                  end
-                end
-              end
-              if #stale > 0 and not good then
-                local who = labels[res.addr] and ("%s (%s)"):format(res.addr, labels[res.addr]) or res.addr
-                local at = (ctx.now or 0) + ttl
-                parts[#parts + 1] = ("%s still serves `%s` for another %s (until %s)")
-                  :format(who or "?", table.concat(stale, " | "), duration(ttl), dnsvet.fmt_time(at))
-                if not latest or at > latest then latest = at end
-                if ttl > longest then longest = ttl end
-                local answer = {}
-                for _, rr in ipairs(res.answer) do answer[#answer + 1] = rr.raw or rr.data end
-                evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name,
-                  type = r.type, rcode = res.rcode, answer = answer, note = ("%d s left in cache"):format(ttl)}
-              end
-            end
+      -- only when every server serves the record right is another value at a resolver old
+      if answered > 0 and right == answered then
+        local entry = ctx:answers(name, r.type)
+        local parts, evidence, latest, longest = {}, {}, nil, 0
+        for _, res in ipairs((entry and entry.resolvers) or {}) do
+          local stale, ttl
+          if not res.error and res.rcode == "NOERROR" then stale, ttl = stale_values(res, name, r) end
+          if stale then
+            local at = (ctx.now or 0) + ttl
+            parts[#parts + 1] = ("%s still serves `%s` for another %s (until %s)")
+              :format(who(res.addr) or "?", table.concat(stale, " | "), duration(ttl), dnsvet.fmt_time(at))
+            if not latest or at > latest then latest = at end
+            if ttl > longest then longest = ttl end
+            local answer = {}
+            for _, rr in ipairs(res.answer) do answer[#answer + 1] = rr.raw or rr.data end
+            evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name,
+              type = r.type, rcode = res.rcode, answer = answer, note = ("%d s left in cache"):format(ttl)}
           end
-          if #parts > 0 then
-            ctx:report{
-              subject = {name = name, type = r.type},
-              message = ("The authoritative servers serve %s %s `%s`, but %s.")
-                :format(name, r.type, r.value, table.concat(parts, "; ")),
-              vars = {when = dnsvet.fmt_time(latest), wait = duration(longest)},
-              expires = latest,
-              evidence = evidence,
-            }
-          end
+        end
+        if #parts > 0 then
+          ctx:report{
+            subject = {name = name, type = r.type},
+            message = ("The authoritative servers serve %s %s `%s`, but %s.")
+              :format(name, r.type, r.value, table.concat(parts, "; ")),
+            vars = {when = dnsvet.fmt_time(latest), wait = duration(longest)},
+            expires = latest,
+            evidence = evidence,
+          }
         end
       end
     end
