@@ -1,26 +1,6 @@
 -- propagation.negative_cached: resolvers remember "no such record" from before it was added.
 
-local function norm(v) return dnsvet.name.normalize(v or "") end
-
--- An RR the zone's servers give is the expected record `r`.
-local function matches(rr, r)
-  local v = r.value or ""
-  if r.type == "CNAME" then return norm(rr.target) == norm(v) end
-  if r.type == "MX" then
-    local pref, host = v:match("^%s*(%d+)%s+(%S+)")
-    return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
-  end
-  if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
-  return norm(rr.data) == norm(v)
-end
-
-local function duration(s)
-  if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
-  if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
-  if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
-  if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
-  return ("%d s"):format(s)
-end
+local prop = dnsvet.lib("propagation")
 
 -- The SOA in a resolver's reply that marks it as a negative answer taken from its cache:
 -- NXDOMAIN, or NOERROR without data at `name` (of type `rtype` or a CNAME), with the SOA of
@@ -75,37 +55,12 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
 ]],
 
   check = function(ctx)
-    -- resolver labels by address, read when a finding first names a resolver
-    local labels
-    local function who(addr)
-      if not labels then
-        labels = {}
-        for _, res in ipairs(ctx.resolvers or {}) do
-          if res.addr then labels[res.addr] = res.label end
-        end
-      end
-      return labels[addr] and ("%s (%s)"):format(addr, labels[addr]) or addr
-    end
+    local who = prop.namer(ctx)
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
-      local name = norm(r.name)
-      -- what the zone serves now, from its own servers that answered: when none of them
-      -- serves a value of the type (none answered, the zone cannot be asked, the record is
-      -- missing) there is nothing right to compare the resolvers with
-      local served = ctx:rrs("own", name, r.type, r.type)
-      local replies = r.value and #served > 0 and dnsvet.authoritative(ctx, name, r.type)
-      local answered, right, counted = replies and #replies or 0, 0, {}
-      if answered > 0 then
-        for _, o in ipairs(served) do
-          if not counted[o.reply] and matches(o.rr, r) then
-            counted[o.reply] = true
-            right = right + 1
-          end
-        end
-      end
-
+      local name = prop.norm(r.name)
       -- only a record every server serves right can have been cached as absent before
-      if answered > 0 and right == answered then
+      if prop.served_right(ctx, r, name) then
         local entry = ctx:answers(name, r.type)
         local zone = ctx:zone_of(name)
         local zname = zone and zone.name
@@ -122,7 +77,7 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
           local what = res.rcode == "NXDOMAIN" and "NXDOMAIN (no such name)" or ("NODATA (no " .. r.type .. " record)")
           if qtype ~= r.type then what = what .. " to " .. qtype .. " lookups" end
           parts[#parts + 1] = ("%s still answers %s from its cache for another %s (until %s)")
-            :format(who(res.addr) or "?", what, duration(left), dnsvet.fmt_time(at))
+            :format(who(res.addr) or "?", what, prop.duration(left), dnsvet.fmt_time(at))
           if not latest or at > latest then latest = at end
           if left > longest then longest = left end
           evidence[#evidence + 1] = {server = res.addr, addr = res.addr, name = name, type = qtype,
@@ -145,7 +100,7 @@ keep the SOA MINIMUM modest (300 to 3600 seconds).
             subject = {name = name, type = r.type},
             message = ("The authoritative servers serve %s %s `%s`, but %s: the name was looked up before the record existed.")
               :format(name, r.type, r.value, table.concat(parts, "; ")),
-            vars = {when = dnsvet.fmt_time(latest), wait = duration(longest),
+            vars = {when = dnsvet.fmt_time(latest), wait = prop.duration(longest),
                     zone = zone and zone.name or dnsvet.name.parent(name),
                     minimum = (zsoa and zsoa.minimum) and (" (now " .. zsoa.minimum .. " s)") or ""},
             expires = latest,

@@ -1,26 +1,6 @@
 -- propagation.pending: the zone is right, some resolvers still serve a cached older answer.
 
-local function norm(v) return dnsvet.name.normalize(v or "") end
-
--- An RR is the expected record `r`.
-local function matches(rr, r)
-  local v = r.value or ""
-  if r.type == "CNAME" then return norm(rr.target) == norm(v) end
-  if r.type == "MX" then
-    local pref, host = v:match("^%s*(%d+)%s+(%S+)")
-    return tonumber(pref) == rr.preference and norm(host) == norm(rr.exchange)
-  end
-  if r.type == "TXT" or r.type == "SPF" then return rr.text == v end
-  return norm(rr.data) == norm(v)
-end
-
-local function duration(s)
-  if s >= 86400 then return ("%d d %d h"):format(s // 86400, (s % 86400) // 3600) end
-  if s >= 3600 then return ("%d h %d min"):format(s // 3600, (s % 3600) // 60) end
-  if s >= 60 and s % 60 == 0 then return ("%d min"):format(s // 60) end
-  if s >= 60 then return ("%d min %d s"):format(s // 60, s % 60) end
-  return ("%d s"):format(s)
-end
+local prop = dnsvet.lib("propagation")
 
 -- A null or loopback address is a filter's answer, not an old value.
 local function is_null(addr)
@@ -35,7 +15,7 @@ local function stale_values(res, name, r)
   local stale, ttl = nil, 0
   for _, rr in ipairs(res.answer or {}) do
     if rr.name == name and rr.type == r.type and not is_null(rr.address) then
-      if matches(rr, r) then return nil, 0 end
+      if prop.matches(rr, r) then return nil, 0 end
       stale = stale or {}
       stale[#stale + 1] = rr.data
       if (rr.ttl or 0) > ttl then ttl = rr.ttl end
@@ -76,37 +56,12 @@ lower it a TTL ahead of the next change instead.
 ]],
 
   check = function(ctx)
-    -- resolver labels by address, read when a finding first names a resolver
-    local labels
-    local function who(addr)
-      if not labels then
-        labels = {}
-        for _, res in ipairs(ctx.resolvers or {}) do
-          if res.addr then labels[res.addr] = res.label end
-        end
-      end
-      return labels[addr] and ("%s (%s)"):format(addr, labels[addr]) or addr
-    end
+    local who = prop.namer(ctx)
 
     for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
-      local name = norm(r.name)
-      -- what the zone serves now, from its own servers that answered: when none of them
-      -- serves a value of the type (none answered, the zone cannot be asked, the record is
-      -- missing) there is nothing right to compare the resolvers with
-      local served = ctx:rrs("own", name, r.type, r.type)
-      local replies = r.value and #served > 0 and dnsvet.authoritative(ctx, name, r.type)
-      local answered, right, counted = replies and #replies or 0, 0, {}
-      if answered > 0 then
-        for _, o in ipairs(served) do
-          if not counted[o.reply] and matches(o.rr, r) then
-            counted[o.reply] = true
-            right = right + 1
-          end
-        end
-      end
-
+      local name = prop.norm(r.name)
       -- only when every server serves the record right is another value at a resolver old
-      if answered > 0 and right == answered then
+      if prop.served_right(ctx, r, name) then
         local entry = ctx:answers(name, r.type)
         local parts, evidence, latest, longest = {}, {}, nil, 0
         for _, res in ipairs((entry and entry.resolvers) or {}) do
@@ -115,7 +70,7 @@ lower it a TTL ahead of the next change instead.
           if stale then
             local at = (ctx.now or 0) + ttl
             parts[#parts + 1] = ("%s still serves `%s` for another %s (until %s)")
-              :format(who(res.addr) or "?", table.concat(stale, " | "), duration(ttl), dnsvet.fmt_time(at))
+              :format(who(res.addr) or "?", table.concat(stale, " | "), prop.duration(ttl), dnsvet.fmt_time(at))
             if not latest or at > latest then latest = at end
             if ttl > longest then longest = ttl end
             local answer = {}
@@ -129,7 +84,7 @@ lower it a TTL ahead of the next change instead.
             subject = {name = name, type = r.type},
             message = ("The authoritative servers serve %s %s `%s`, but %s.")
               :format(name, r.type, r.value, table.concat(parts, "; ")),
-            vars = {when = dnsvet.fmt_time(latest), wait = duration(longest)},
+            vars = {when = dnsvet.fmt_time(latest), wait = prop.duration(longest)},
             expires = latest,
             evidence = evidence,
           }
