@@ -12,12 +12,14 @@ local function owned(ctx, name, rtype)
   local rrs, sigs, rep0 = {}, {}, nil
   for _, o in ipairs(ctx:rrs("own", name, rtype)) do
     -- the first reply holding the records; signatures from it or from replies before it
-    if o.reply.rcode == "NOERROR" and (rep0 == nil or o.reply == rep0) then
-      if o.rr.type == rtype or o.rr.type == "CNAME" then
-        rrs[#rrs + 1] = o.rr
-        rep0 = rep0 or o.reply
-      elseif o.rr.type == "RRSIG" then
-        sigs[#sigs + 1] = o.rr
+    local reply = o.reply
+    if (rep0 == nil or reply == rep0) and reply.rcode == "NOERROR" then
+      local rr = o.rr
+      if rr.type == rtype or rr.type == "CNAME" then
+        rrs[#rrs + 1] = rr
+        rep0 = rep0 or reply
+      elseif rr.type == "RRSIG" then
+        sigs[#sigs + 1] = rr
       end
     end
   end
@@ -34,6 +36,7 @@ end
 -- An RRSIG whose label count is below the owner's marks a wildcard expansion
 -- (RFC 4035 §5.3.4); returns the wildcard owner it implies.
 local function signed_wildcard(name, sigs)
+  if #sigs == 0 then return nil end   -- unsigned: nothing to read (the usual case)
   local labels = dnsvet.name.labels(name)
   for _, sig in ipairs(sigs) do
     local n = tonumber((sig.data or ""):match("^%S+%s+%S+%s+(%d+)"))
@@ -93,11 +96,18 @@ Fix: add the record at its exact name; it overrides the wildcard.]],
       local name = dnsvet.name.normalize(r.name)
       local rrs, sigs, rep = owned(ctx, name, r.type)
       local good = false
-      for _, rr in ipairs(rrs) do if matches(r, rr) then good = true end end
+      for _, rr in ipairs(rrs) do
+        if matches(r, rr) then
+          good = true
+          break
+        end
+      end
       if #rrs > 0 and not good then
-        wrong[#wrong + 1] = {r = r, name = name, rrs = rrs, sigs = sigs, rep = rep}
-        if not signed_wildcard(name, sigs) then
-          questions[#questions + 1] = {name = sibling(name), type = r.type}
+        local w = {r = r, name = name, rrs = rrs, rep = rep, wildcard = signed_wildcard(name, sigs),
+                   probe = sibling(name)}
+        wrong[#wrong + 1] = w
+        if not w.wildcard then
+          questions[#questions + 1] = {name = w.probe, type = r.type}
         end
       end
     end
@@ -105,9 +115,7 @@ Fix: add the record at its exact name; it overrides the wildcard.]],
     if #questions > 0 then pcall(ctx.query, ctx, "authoritative", questions) end
 
     for _, w in ipairs(wrong) do
-      local r, name, rrs, sigs, rep = w.r, w.name, w.rrs, w.sigs, w.rep
-      local wildcard = signed_wildcard(name, sigs)
-      local probe = sibling(name)
+      local r, name, rrs, rep, wildcard, probe = w.r, w.name, w.rrs, w.rep, w.wildcard, w.probe
       local how
       if wildcard then
         how = ("its DNSSEC signature marks it as expanded from %s"):format(wildcard)

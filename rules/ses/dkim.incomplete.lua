@@ -37,7 +37,7 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
 
     -- the causes already found for a name, when the engine offers them
     local function causes(name)
-      local ok, list = pcall(function() return ctx:findings(name, "CNAME") end)
+      local ok, list = pcall(ctx.findings, ctx, name, "CNAME")
       local ids = {}
       if ok and type(list) == "table" then
         for _, f in ipairs(list) do ids[#ids + 1] = f.rule or f.id end
@@ -57,11 +57,13 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
         if not replies then
           unknown[#unknown + 1] = {name = name, why = why}
         else
+          local want = nil
           local good, seen, counted = 0, nil, {}
           for _, o in ipairs(ctx:rrs("own", name, "CNAME", "CNAME")) do
             if not counted[o.reply] then
               seen = o.rr.target
-              if dnsvet.name.normalize(o.rr.target) == dnsvet.name.normalize(r.value) then
+              want = want or dnsvet.name.normalize(r.value)
+              if dnsvet.name.normalize(o.rr.target) == want then
                 counted[o.reply] = true
                 good = good + 1
               end
@@ -76,7 +78,7 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
             else state = "not found" end
             local ids = causes(name)
             if #ids > 0 then state = state .. ", see " .. table.concat(ids, ", ") end
-            bad[#bad + 1] = ("%s (%s)"):format(name, state)
+            bad[#bad + 1] = name .. " (" .. state .. ")"
             local zone = ctx:zone_of(name)
             todo[#todo + 1] = ("`%s` → `%s`"):format(dnsvet.name.relative(name, zone.name), r.value)
             evidence[#evidence + 1] = {name = name, type = "CNAME", note = state}
@@ -92,7 +94,7 @@ Fix: publish the missing or wrong ones; the per-record findings give the exact e
       if #unknown > 0 then
         local list = {}
         for _, u in ipairs(unknown) do
-          list[#list + 1] = ("%s (%s)"):format(u.name, u.why)
+          list[#list + 1] = u.name .. " (" .. u.why .. ")"
           evidence[#evidence + 1] = {name = u.name, type = "CNAME", note = "unknown: " .. u.why}
         end
         unchecked = (" Could not be checked: %s."):format(table.concat(list, "; "))
