@@ -42,16 +42,17 @@ registrar to the host that holds the records.
       -- among them: without one there is nothing to report
       local holders, outside = {}, false
       for _, o in ipairs(ctx:rrs("auth", name, r.type, r.type)) do
-        holders[o.reply] = true
-        if o.reply.source ~= nil and not has(o.reply.source, "parent") then outside = true end
+        local reply = o.reply
+        holders[reply] = true
+        if not outside and reply.source ~= nil and not has(reply.source, "parent") then outside = true end
       end
-      local function holds(reply) return holders[reply] == true end
       -- the delegated servers that answered for the zone; when the zone cannot be asked
       -- (not delegated at all, say) or none of them answered, whether they hold the record
       -- is unknown and delegation.* or engine.unreachable explain the domain
       local replies, zone = nil, nil
       if outside then replies, zone = dnsvet.authoritative(ctx, name, r.type) end
       if replies then
+        local function holds(reply) return holders[reply] == true end
         local delegated_seen, delegated_has = 0, false
         local elsewhere, evidence, delegated_names, seen = {}, {}, {}, {}
         for _, reply in ipairs(replies) do

@@ -4,6 +4,12 @@ local dmarc = dnsvet.lib("dmarc")
 local identity_of, walk, txt_at, is_dmarc, meant_as_dmarc =
   dmarc.identity_of, dmarc.walk, dmarc.txt_at, dmarc.is_record, dmarc.meant_as
 
+-- `s` without the whitespace around it. (Matching up to the last non-space is the same as
+-- the usual "^%s*(.-)%s*$" but does not test for the end of the string at every character.)
+local function trim(s)
+  return s:match("^%s*(.*%S)") or ""
+end
+
 -- Why a record meant as DMARC does not start the way receivers require.
 local function bad_start(text)
   if text:match("^[%s\"'\u{201C}\u{201D}]") then
@@ -28,7 +34,7 @@ local KNOWN = {
 -- Problems of one reporting-address list; each must be a `mailto:` URI.
 local function uri_problems(tag, value, out)
   for uri in (value .. ","):gmatch("([^,]*),") do
-    uri = uri:match("^%s*(.-)%s*$")
+    uri = trim(uri)
     local scheme, rest = uri:match("^(%a[%w+.-]*):(.*)$")
     if uri == "" then
       out[#out + 1] = {serious = true, text = ("`%s=%s` has an empty address"):format(tag, value)}
@@ -38,7 +44,9 @@ local function uri_problems(tag, value, out)
     elseif not scheme then
       out[#out + 1] = {serious = true, text = ("`%s` lists `%s`, which is not a URI"):format(tag, uri)}
     elseif scheme:lower() == "mailto" then
-      local addr = rest:gsub("!%d+[kKmMgGtT]?$", "")
+      -- a size limit (`!10m`) may follow the address
+      local addr = rest
+      if rest:find("!", 1, true) then addr = rest:gsub("!%d+[kKmMgGtT]?$", "") end
       if not addr:match("^[^@%s]+@[%w_-][%w_.-]*%.[%a][%w-]*$") then
         out[#out + 1] = {serious = true, text = ("`%s` lists `%s`, which is not a valid mail address")
           :format(tag, uri)}
@@ -51,7 +59,8 @@ end
 local function tag_problems(k, v)
   local out = {}
   local function add(serious, fmt, ...) out[#out + 1] = {serious = serious, text = fmt:format(...)} end
-  local missing_sep = v:match("^%S+%s+(%a+%s*=)")
+  -- `p=none rua=...`: another tag inside the value (only a value holding `=` can have one)
+  local missing_sep = v:find("=", 1, true) and v:match("^%S+%s+(%a+%s*=)")
   if missing_sep then
     add(true, "a `;` is missing before `%s` in `%s=%s`", (missing_sep:gsub("%s", "")), k, v)
   elseif (k == "p" or k == "sp" or k == "np") and not POLICY[v:lower()] then
@@ -67,7 +76,7 @@ local function tag_problems(k, v)
     add(true, "`ri=%s` is not a number of seconds", v)
   elseif k == "fo" then
     for o in (v .. ":"):gmatch("([^:]*):") do
-      o = o:match("^%s*(.-)%s*$")
+      o = trim(o)
       if not (o == "0" or o == "1" or o:lower() == "d" or o:lower() == "s") then
         add(true, "`fo=%s` has `%s`; the options are 0, 1, d and s, separated by `:`", v, o)
         break
@@ -93,9 +102,9 @@ end
 local function pairs_of(text)
   local list = {}
   for part in (text .. ";"):gmatch("([^;]*);") do
-    local p = part:match("^%s*(.-)%s*$")
+    local p = trim(part)
     if p ~= "" then
-      local k, v = p:match("^([%w_]+)%s*=%s*(.-)$")
+      local k, v = p:match("^([%w_]+)%s*=%s*(.*)$")
       list[#list + 1] = k and {k = k:lower(), v = v} or {bad = p}
     end
   end

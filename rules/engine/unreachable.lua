@@ -75,22 +75,28 @@ delegation.]],
       return answered_set
     end
     for _, z in ipairs(ctx.zones or {}) do
-      local tried, parts, evidence, first = 0, {}, {}, nil
-      local reached = false
+      -- one server of the zone that answered is enough (the usual case: the first one)
+      local tried, reached = 0, false
       for _, s in ipairs(z.servers or {}) do
         if delegated(s) and s.addr then
           tried = tried + 1
           if s.status == "ok" or (s.status == "lame" and not SILENT[s.lame or ""]) or answered()[s.addr] then
             reached = true
+            break
           end
-          first = first or s.addr
-          parts[#parts + 1] = ("%s (%s): %s"):format(s.name or "?", s.addr,
-            s.status == "lame" and (s.lame or "no reply") or "never answered")
-          evidence[#evidence + 1] = {server = s.name, addr = s.addr, name = is_root(z.name) and "." or z.name,
-                                     type = "SOA", note = s.lame or s.status}
         end
       end
       if tried > 0 and not reached then
+        local parts, evidence, first = {}, {}, nil
+        for _, s in ipairs(z.servers or {}) do
+          if delegated(s) and s.addr then
+            first = first or s.addr
+            parts[#parts + 1] = ("%s (%s): %s"):format(s.name or "?", s.addr,
+              s.status == "lame" and (s.lame or "no reply") or "never answered")
+            evidence[#evidence + 1] = {server = s.name, addr = s.addr, name = is_root(z.name) and "." or z.name,
+                                       type = "SOA", note = s.lame or s.status}
+          end
+        end
         local zname = is_root(z.name) and "." or z.name
         local message, fix
         if is_root(z.name) then
@@ -119,8 +125,22 @@ delegation.]],
       end
     end
 
-    -- resolvers: one reply without a transport error from any of them is enough (and ends the
-    -- walk: the count and the errors matter only when none came)
+    -- resolvers: one reply without a transport error from any of them is enough. Every
+    -- resolver is asked about the expected records, so their replies are looked at first:
+    -- that spares opening the entry of every question asked (a record that cannot be looked
+    -- up is passed over)
+    local function heard_about_records()
+      for _, r in ipairs((ctx.expect and ctx.expect.records) or {}) do
+        local ok, e = pcall(ctx.answers, ctx, r.name, r.type)
+        for _, rep in ipairs((ok and e and e.resolvers) or {}) do
+          if not rep.error then return true end
+        end
+      end
+      return false
+    end
+    if #(ctx.resolvers or {}) == 0 or heard_about_records() then return end
+    -- none of those: walk every question, which also ends at the first reply (the count and
+    -- the errors matter only when none came)
     local heard, asked, errors = {}, 0, {}
     for _, e in ipairs(ctx.obs.answers or {}) do
       for _, rep in ipairs(e.resolvers or {}) do
@@ -129,7 +149,7 @@ delegation.]],
       end
       if next(heard) then break end
     end
-    if asked > 0 and next(heard) == nil and #(ctx.resolvers or {}) > 0 then
+    if asked > 0 and next(heard) == nil then
       local list = {}
       for _, r in ipairs(ctx.resolvers) do
         list[#list + 1] = ("%s%s: %s"):format(r.addr, r.label and (" (" .. r.label .. ")") or "",

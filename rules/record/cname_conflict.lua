@@ -4,7 +4,7 @@
 -- CNAME question, else from those to the question of the record's type.
 local function cname_at(ctx, name, rtype)
   local list = ctx:rrs("own", name, "CNAME", "CNAME")
-  if #list == 0 then list = ctx:rrs("own", name, rtype, "CNAME") end
+  if #list == 0 and rtype ~= "CNAME" then list = ctx:rrs("own", name, rtype, "CNAME") end
   return list[1]
 end
 
@@ -58,13 +58,17 @@ calls for another MAIL FROM subdomain in SES.]],
     local mail_from = ctx.expect.mail_from and dnsvet.name.normalize(ctx.expect.mail_from)
     for _, r in ipairs(ctx.expect.records or {}) do
       local name = dnsvet.name.normalize(r.name)
+      -- without a CNAME at the name (the usual case) there is nothing in the way
       local cname = cname_at(ctx, name, r.type)
-      local beside = cname and beside_cname(ctx, name) or {}
-      local zone = ctx:zone_of(name)
-      local zname = zone and zone.name or dnsvet.name.parent(name)
-      local rel = dnsvet.name.relative(name, zname)
-      local is_mail_from = name == mail_from or r.role == "mail_from_mx" or r.role == "mail_from_spf"
-      local is_apex = zone ~= nil and zone.name == name
+      local beside, zone, zname, rel, is_mail_from, is_apex
+      if cname then
+        beside = beside_cname(ctx, name)
+        zone = ctx:zone_of(name)
+        zname = zone and zone.name or dnsvet.name.parent(name)
+        rel = dnsvet.name.relative(name, zname)
+        is_mail_from = name == mail_from or r.role == "mail_from_mx" or r.role == "mail_from_spf"
+        is_apex = zone ~= nil and zone.name == name
+      end
 
       if cname and (#beside > 0 or (r.type ~= "CNAME" and (is_mail_from or is_apex))) then
         local target = dnsvet.name.normalize(cname.rr.target or "")

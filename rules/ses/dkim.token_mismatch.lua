@@ -34,8 +34,6 @@ side; they have different names.
 
   check = function(ctx)
     local expect = ctx.expect or {}
-    local current = {}
-    for _, t in ipairs(expect.dkim_tokens or {}) do current[string.lower(t)] = t end
 
     local function in_zone(reply)
       if reply.source == nil then return true end
@@ -48,23 +46,26 @@ side; they have different names.
     for _, r in ipairs(expect.records or {}) do
       if r.role == "dkim" and r.type == "CNAME" and r.value then
         local name = dnsvet.name.normalize(r.name)
-        local want_token = dnsvet.name.normalize(r.value):match("^([^.]+)")
-        local entry = ctx:answers(name, "CNAME")
+        -- the first CNAME at the name served by a server of the zone's NS sets that answered
+        -- (found among the authoritative replies without opening those that hold none)
         local found
-        for _, reply in ipairs((entry and entry.auth) or {}) do
-          if in_zone(reply) and not reply.error then
-            for _, rr in ipairs(reply.answer or {}) do
-              if rr.name == name and rr.type == "CNAME" and not found then found = rr end
-            end
+        for _, o in ipairs(ctx:rrs("auth", name, "CNAME", "CNAME")) do
+          if in_zone(o.reply) and not o.reply.error then
+            found = o.rr
+            break
           end
         end
 
         if found then
+          local want_token = dnsvet.name.normalize(r.value):match("^([^.]+)")
           local target = dnsvet.name.normalize(found.target)
           local token, zone = target:match("^([^.]+)%.(.+)$")
           local ses_zone = zone and (zone == dnsvet.name.normalize(expect.signing_zone or "dkim.amazonses.com")
             or zone:match("^dkim%.[%w%-]*%.?amazonses%.com$"))
           if ses_zone and token ~= want_token then
+            -- the identity's current tokens tell values swapped between names from old ones
+            local current = {}
+            for _, t in ipairs(expect.dkim_tokens or {}) do current[string.lower(t)] = t end
             local message
             if current[token] then
               local owner = current[token] .. "._domainkey"
