@@ -201,7 +201,6 @@ static int rrs_add(void *user, size_t reply_i, size_t rr_i)
 {
 	rrs_acc *a = user;
 	lua_State *L = a->L;
-
 	const dnsvet_node *reply = dnsvet_node_list_at(dnsvet_node_map_get(a->entry, a->side),
 	                                               reply_i);
 
@@ -368,12 +367,9 @@ void rules_pending_clear(rules_exec *ex)
 static void set_question(lua_State *L, pending_q *q, unsigned target, const char *name,
                          const char *type)
 {
-	size_t tl = strlen(type);
-
 	q->target = target;
-	/* arg_type checked it against a buffer of the same size */
-	memcpy(q->type, type, tl < sizeof(q->type) ? tl + 1 : sizeof(q->type));
-	q->type[sizeof(q->type) - 1] = '\0';
+	/* arg_type filled a buffer of this size: the type and its NUL fit */
+	memcpy(q->type, type, strlen(type) + 1);
 	q->name = strdup(name);
 	if (!q->name)
 		luaL_error(L, "out of memory");
