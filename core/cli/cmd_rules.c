@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <dnsvet/rules.h>
 #include "cli/cli.h"
 
@@ -21,6 +22,7 @@ typedef struct rules_args {
 	int verbose;
 	char **rest;
 	int nrest;
+	FILE *held;      /* rules test: what rules log during a fixture, shown after its line */
 } rules_args;
 
 static void rules_usage(FILE *fp)
@@ -99,8 +101,9 @@ static int parse_args(int argc, char **argv, rules_args *a)
 
 static void log_print(void *user, const char *rule, const char *msg)
 {
-	(void)user;
-	fprintf(stderr, "[%s] %s\n", rule ? rule : "dnsvet", msg);
+	rules_args *a = user;
+
+	fprintf(a->held ? a->held : stderr, "[%s] %s\n", rule ? rule : "dnsvet", msg);
 }
 
 static dnsvet_rules *load(rules_args *a, int show_problems)
@@ -114,8 +117,10 @@ static dnsvet_rules *load(rules_args *a, int show_problems)
 	o.builtin_dir = a->no_builtin ? "" : a->builtin;
 	o.user_dirs = a->dirs;
 	o.n_user_dirs = a->ndirs;
-	if (a->verbose)
+	if (a->verbose) {
 		o.log = log_print;
+		o.log_user = a;
+	}
 	st = dnsvet_rules_load(&o, &rules, err, sizeof(err));
 	if (st) {
 		fprintf(stderr, "dnsvet rules: %s\n", err[0] ? err : dnsvet_status_str(st));
@@ -263,8 +268,56 @@ static int is_other_rules_dir(const char *dir, const char *builtin)
 	return !(strncmp(rd, rb, lb) == 0 && (rd[lb] == '\0' || rd[lb] == '/'));
 }
 
+/* The rules directory holding the rule that a fixture file or fixture folder tests
+ * (<root>/<area>/<name>/x.yaml tests <root>/<area>/<name>.lua): written to root, 0 if none. */
+static int fixture_rules_root(const char *target, char *root, size_t len)
+{
+	char dir[PATH_MAX], rule[PATH_MAX + 8];
+	struct stat st;
+	char *slash;
+
+	if (!realpath(target, dir))
+		return 0;
+	if (!is_dir(dir) && (slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	snprintf(rule, sizeof(rule), "%s.lua", dir);
+	if (stat(rule, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return snprintf(root, len, "%s/../..", dir) < (int)len;
+}
+
+/* Writes what the rules logged during the fixture just shown, under its line. */
+static void show_held(rules_args *a)
+{
+	char line[4096];
+
+	if (!a->held)
+		return;
+	rewind(a->held);
+	while (fgets(line, sizeof(line), a->held))
+		printf("     %s%s", line, strchr(line, '\n') ? "" : "\n");
+	rewind(a->held);
+	if (ftruncate(fileno(a->held), 0) != 0)
+		fprintf(stderr, "dnsvet rules: %s\n", strerror(errno));
+}
+
+/* dir names the same directory as a --rules-dir or an earlier argument */
+static int already_given(const rules_args *a, const char *dir)
+{
+	char rd[PATH_MAX], ro[PATH_MAX];
+
+	if (!realpath(dir, rd))
+		return 0;
+	for (size_t i = 0; i < a->ndirs; i++)
+		if (realpath(a->dirs[i], ro) && strcmp(rd, ro) == 0)
+			return 1;
+	return 0;
+}
+
 static int cmd_test(rules_args *a)
 {
+	char roots[MAX_DIRS][PATH_MAX + 8];
+	size_t nroots = 0;
 	dnsvet_rules *rules;
 	dnsvet_rules_runner *runner = NULL;
 	const char *builtin = a->no_builtin ? "" : a->builtin ? a->builtin : dnsvet_rules_default_dir();
@@ -272,12 +325,22 @@ static int cmd_test(rules_args *a)
 	dnsvet_status st;
 
 	for (int i = 0; i < a->nrest; i++) {
-		if (is_other_rules_dir(a->rest[i], builtin) && a->ndirs < MAX_DIRS)
+		if (a->ndirs == MAX_DIRS)
+			break;
+		/* a fixture, or a rule's folder of fixtures, of a rules directory not loaded yet */
+		if (fixture_rules_root(a->rest[i], roots[nroots], sizeof(roots[nroots]))) {
+			if (is_other_rules_dir(roots[nroots], builtin) && !already_given(a, roots[nroots]))
+				a->dirs[a->ndirs++] = roots[nroots++];
+		} else if (is_other_rules_dir(a->rest[i], builtin)) {
 			a->dirs[a->ndirs++] = a->rest[i];
+		}
 	}
 	rules = load(a, 0);
 	if (!rules)
 		return 2;
+	if (a->verbose && !(a->held = tmpfile()))
+		fprintf(stderr, "dnsvet rules: no temporary file for the rules' log: %s\n",
+		        strerror(errno));
 	for (size_t i = 0; i < dnsvet_rules_problem_count(rules); i++) {
 		printf("FAIL %s\n", dnsvet_rules_problem_at(rules, i));
 		failed++;
@@ -316,6 +379,7 @@ static int cmd_test(rules_args *a)
 				printf("ok   %s\n", paths[k]);
 				if (a->verbose && res.description)
 					print_block(res.description, "       ");
+				show_held(a);
 			} else {
 				failed++;
 				printf("FAIL %s\n", paths[k]);
@@ -323,12 +387,15 @@ static int cmd_test(rules_args *a)
 					print_block(res.description, "       ");
 				if (res.report)
 					fputs(res.report, stdout);
+				show_held(a);
 			}
 			dnsvet_rules_fixture_result_clear(&res);
 		}
 		dnsvet_rules_fixture_paths_free(paths, n);
 	}
 	printf("%zu passed, %zu failed\n", passed, failed);
+	if (a->held)
+		fclose(a->held);
 	dnsvet_rules_runner_free(runner);
 	dnsvet_rules_free(rules);
 	return failed ? 1 : 0;

@@ -123,6 +123,26 @@ static void test_fixtures(void)
 	CHECK_CONTAINS(o.out, "stopped: instruction budget exceeded");
 	CHECK_CONTAINS(o.out, "[a rule failed]\n");
 
+	/* a fixture, or a rule's folder of fixtures, given alone brings its rules directory */
+	dnsvet(&o, "test --no-builtin %1/basic/t/report/shop.yaml");
+	CHECK_EQ(o.status, 0);
+	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	dnsvet(&o, "test --no-builtin %1/basic/t/report/");
+	CHECK_EQ(o.status, 0);
+	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+
+	/* a replayed question missing from the recording is shown under its fixture's line with
+	 * -v even when the rule catches the error */
+	dnsvet(&o, "test -v --no-builtin -r %1/basic -r %1/unrecorded %1/basic/t/report/shop.yaml");
+	CHECK_EQ(o.status, 0);
+	snprintf(want, sizeof(want), "ok   %s/basic/t/report/shop.yaml\n", dir);
+	CHECK_CONTAINS(o.out, want);
+	CHECK_CONTAINS(o.out, "\n     [u.caught] replay: the recording has no answer to "
+	                      "nothere.shop.test TXT from the authoritative servers");
+	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	dnsvet(&o, "test --no-builtin -r %1/basic -r %1/unrecorded %1/basic/t/report/shop.yaml");
+	CHECK(strstr(o.out, "nothere") == NULL && strstr(o.err, "nothere") == NULL);
+
 	dnsvet(&o, "test --no-builtin %1/no-such-dir");
 	CHECK_EQ(o.status, 1);
 	CHECK_CONTAINS(o.out, "no-such-dir: no such file or directory\n");
