@@ -331,7 +331,7 @@ static int cmd_test(rules_args *a)
 		if (fixture_rules_root(a->rest[i], roots[nroots], sizeof(roots[nroots]))) {
 			if (is_other_rules_dir(roots[nroots], builtin) && !already_given(a, roots[nroots]))
 				a->dirs[a->ndirs++] = roots[nroots++];
-		} else if (is_other_rules_dir(a->rest[i], builtin)) {
+		} else if (is_other_rules_dir(a->rest[i], builtin) && !already_given(a, a->rest[i])) {
 			a->dirs[a->ndirs++] = a->rest[i];
 		}
 	}

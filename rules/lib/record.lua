@@ -91,11 +91,20 @@ local function strip(v, expected)
   return v, what
 end
 
+-- A finding that says what is wrong with a record: a notice or an info (a long TTL,
+-- say) leaves the fault for the general rules to report.
+local function explains(f)
+  return f.severity == "error" or f.severity == "warning"
+end
+
 -- Whether an earlier rule already reported on `name` and `rtype` (ctx:findings
 -- waits for those rules to finish); a rule seeing the same fault stays quiet.
 local function reported(ctx, name, rtype)
   local ok, earlier = pcall(function() return ctx:findings(name, rtype) end)
-  return ok and type(earlier) == "table" and #earlier > 0
+  for _, f in ipairs(ok and type(earlier) == "table" and earlier or {}) do
+    if explains(f) then return true end
+  end
+  return false
 end
 
 -- The same, leaving out SPF and DMARC findings: those are about another record
@@ -105,7 +114,8 @@ local function reported_by_other(ctx, name, rtype)
   local ok, earlier = pcall(function() return ctx:findings(name, rtype) end)
   for _, f in ipairs(ok and type(earlier) == "table" and earlier or {}) do
     local id = f.rule or ""
-    if not (id:match("^spf%.") or id:match("^dmarc%.") or id == "ses.mail_from.spf_missing") then
+    if explains(f) and not (id:match("^spf%.") or id:match("^dmarc%.")
+                            or id == "ses.mail_from.spf_missing") then
       return true
     end
   end

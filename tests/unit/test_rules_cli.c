@@ -143,6 +143,12 @@ static void test_fixtures(void)
 	dnsvet(&o, "test --no-builtin -r %1/basic -r %1/unrecorded %1/basic/t/report/shop.yaml");
 	CHECK(strstr(o.out, "nothere") == NULL && strstr(o.err, "nothere") == NULL);
 
+	/* a user rule's notice on a record, made before the general record rules run, leaves
+	 * them to report the record's fault */
+	dnsvet(&o, "test --builtin-dir %2 %1/notice");
+	CHECK_EQ(o.status, 0);
+	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+
 	dnsvet(&o, "test --no-builtin %1/no-such-dir");
 	CHECK_EQ(o.status, 1);
 	CHECK_CONTAINS(o.out, "no-such-dir: no such file or directory\n");
