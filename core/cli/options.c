@@ -37,6 +37,7 @@ static const struct {
 	int code;
 } common_short[] = {
 	{'o', CLI_OPT_OUTPUT}, {'q', CLI_OPT_QUIET}, {'v', CLI_OPT_VERBOSE}, {'h', CLI_OPT_HELP},
+	{'r', CLI_OPT_RULES_DIR}, {'s', CLI_OPT_SELECT},
 };
 
 void cli_opts_usage(FILE *fp)
@@ -48,8 +49,8 @@ void cli_opts_usage(FILE *fp)
 	        "                           (\"127.0.0.1@5353\", \"[::1]:53\"), a file of them, or none\n"
 	        "      --config FILE        read these options from a YAML file (keys: option names\n"
 	        "                           with '_' for '-'); flags win over the file\n"
-	        "      --rules-dir DIR      also load the rules in DIR (repeatable)\n"
-	        "      --select EXPR        only these rules ('ses and not dmarc', 'record.*')\n"
+	        "  -r, --rules-dir DIR      also load the rules in DIR (repeatable)\n"
+	        "  -s, --select EXPR        only these rules ('ses and not dmarc', 'record.*')\n"
 	        "      --timeout DURATION   first-try timeout of each query (2s, 500ms; default 1s)\n"
 	        "      --budget N           at most N queries per domain\n"
 	        "      --record FILE        save what was observed (YAML) for --replay\n"
@@ -487,7 +488,7 @@ out:
 static void short_string(const cli_cmd *cmd, char *buf, size_t size)
 {
 	/* ':' first: a missing value is reported as such, not as an unknown option. */
-	snprintf(buf, size, ":o:qvh%s", cmd->own_short ? cmd->own_short : "");
+	snprintf(buf, size, ":o:qvhr:s:%s", cmd->own_short ? cmd->own_short : "");
 }
 
 static int short_code(int c)

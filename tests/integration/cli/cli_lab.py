@@ -189,6 +189,13 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a library notice is printed on stderr", rc == 1
           and "dnsvet: notice: user rule " in err and "replaces built-in spf.missing" in err,
           show(rc, out, err))
+    rc, out, err = run(["check", "--replay", rec, "-r", os.path.join(tmp, "rules"),
+                        "-s", "spf.*"])
+    check("-r and -s are --rules-dir and --select", rc == 1
+          and "replaces built-in spf.missing" in err
+          and json.loads(out)["findings"]
+          and all(f["rule"].startswith("spf.") for f in json.loads(out)["findings"]),
+          show(rc, out, err))
     rc, out, err = run(["check", "--replay", rec, "--rules-dir", os.path.join(tmp, "rules"),
                         "-q"])
     check("-q silences notices", rc == 1 and "notice" not in err and out.startswith("{"),
