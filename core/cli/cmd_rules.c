@@ -36,7 +36,9 @@ static void rules_usage(FILE *fp)
 	        "  list   every rule: id, severity, tags, title\n"
 	        "  show   a rule's documentation: title, summary, doc, fix, references, tags\n"
 	        "  test   run rule fixtures (default: the built-in rules' fixtures); a DIR is a\n"
-	        "         rules directory whose rules are loaded over the built-in ones\n"
+	        "         rules directory whose rules are loaded over the built-in ones, or a\n"
+	        "         rule's folder of fixtures; a fixture or fixture folder brings the\n"
+	        "         rules directory it belongs to\n"
 	        "  doc    the catalogue as markdown (docs/rules.md), to stdout or -o FILE\n"
 	        "\n"
 	        "options:\n"
@@ -46,7 +48,8 @@ static void rules_usage(FILE *fp)
 	        "                        parentheses, e.g. 'ses and not dmarc', 'record.*'\n"
 	        "      --builtin-dir DIR the built-in rules (default %s)\n"
 	        "      --no-builtin      no built-in rules\n"
-	        "  -v, --verbose         show what rules print() and every fixture's description\n",
+	        "  -v, --verbose         show every fixture's description and what its rules\n"
+	        "                        logged: print() and replayed questions with no answer\n",
 	        dnsvet_rules_default_dir());
 }
 
