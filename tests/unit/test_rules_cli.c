@@ -65,6 +65,13 @@ static void dnsvet(outcome *o, const char *args)
 	remove(errpath);
 }
 
+/* A run's exit status and closing line ("N passed, N failed"). */
+#define CHECK_RUN(o, st, last) do { \
+	char l_[256]; \
+	CHECK_EQ((o).status, st); \
+	CHECK_STR(last_line((o).out, l_, sizeof(l_)), last); \
+} while (0)
+
 /* The last line of s (without its newline). */
 static const char *last_line(const char *s, char *buf, size_t len)
 {
@@ -83,17 +90,15 @@ static const char *last_line(const char *s, char *buf, size_t len)
 static void test_fixtures(void)
 {
 	static outcome o;
-	char line[256], want[1024];
+	char want[1024];
 
 	dnsvet(&o, "test --no-builtin %1/basic");
-	CHECK_EQ(o.status, 0);
 	snprintf(want, sizeof(want), "ok   %s/basic/t/report/shop.yaml\n", dir);
 	CHECK_CONTAINS(o.out, want);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	CHECK_RUN(o, 0, "1 passed, 0 failed");
 
 	/* a failing fixture: a diff of expected against found, a count, exit status 1 */
 	dnsvet(&o, "test --no-builtin -r %1/basic %1/failing");
-	CHECK_EQ(o.status, 1);
 	snprintf(want, sizeof(want), "FAIL %s/failing/wrong.yaml\n", dir);
 	CHECK_CONTAINS(o.out, want);
 	CHECK_CONTAINS(o.out, "  --- expected\n  +++ found\n");
@@ -103,18 +108,16 @@ static void test_fixtures(void)
 	                      "tok2._domainkey.shop.test CNAME has no answer\n");
 	CHECK_CONTAINS(o.out, "\n  + t.follow notice _dmarc.shop.test TXT: auth 2 ");
 	CHECK_CONTAINS(o.out, "listed 2 same true  [listed as absent]\n");
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "0 passed, 1 failed");
+	CHECK_RUN(o, 1, "0 passed, 1 failed");
 
 	dnsvet(&o, "test --no-builtin -r %1/basic %1/basic %1/failing/wrong.yaml");
-	CHECK_EQ(o.status, 1);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 1 failed");
+	CHECK_RUN(o, 1, "1 passed, 1 failed");
 
 	/* rules that do not load are failures too, named with their file and field */
 	dnsvet(&o, "test --no-builtin %1/broken");
-	CHECK_EQ(o.status, 1);
 	snprintf(want, sizeof(want), "FAIL %s/broken/b/unknown_key.lua: unknown field 'chekc'", dir);
 	CHECK_CONTAINS(o.out, want);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "0 passed, 9 failed");
+	CHECK_RUN(o, 1, "0 passed, 9 failed");
 
 	/* a rule failing inside a fixture run is shown as such */
 	dnsvet(&o, "test --no-builtin -r %1/escape %1/basic/t/report/shop.yaml");
@@ -125,34 +128,29 @@ static void test_fixtures(void)
 
 	/* a fixture, or a rule's folder of fixtures, given alone brings its rules directory */
 	dnsvet(&o, "test --no-builtin %1/basic/t/report/shop.yaml");
-	CHECK_EQ(o.status, 0);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	CHECK_RUN(o, 0, "1 passed, 0 failed");
 	dnsvet(&o, "test --no-builtin %1/basic/t/report/");
-	CHECK_EQ(o.status, 0);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	CHECK_RUN(o, 0, "1 passed, 0 failed");
 
 	/* a replayed question missing from the recording is shown under its fixture's line with
 	 * -v even when the rule catches the error */
 	dnsvet(&o, "test -v --no-builtin -r %1/basic -r %1/unrecorded %1/basic/t/report/shop.yaml");
-	CHECK_EQ(o.status, 0);
 	snprintf(want, sizeof(want), "ok   %s/basic/t/report/shop.yaml\n", dir);
 	CHECK_CONTAINS(o.out, want);
 	CHECK_CONTAINS(o.out, "\n     [u.caught] replay: the recording has no answer to "
 	                      "nothere.shop.test TXT from the authoritative servers");
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	CHECK_RUN(o, 0, "1 passed, 0 failed");
 	dnsvet(&o, "test --no-builtin -r %1/basic -r %1/unrecorded %1/basic/t/report/shop.yaml");
 	CHECK(strstr(o.out, "nothere") == NULL && strstr(o.err, "nothere") == NULL);
 
 	/* a user rule's notice on a record, made before the general record rules run, leaves
 	 * them to report the record's fault */
 	dnsvet(&o, "test --builtin-dir %2 %1/notice");
-	CHECK_EQ(o.status, 0);
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "1 passed, 0 failed");
+	CHECK_RUN(o, 0, "1 passed, 0 failed");
 
 	dnsvet(&o, "test --no-builtin %1/no-such-dir");
-	CHECK_EQ(o.status, 1);
 	CHECK_CONTAINS(o.out, "no-such-dir: no such file or directory\n");
-	CHECK_STR(last_line(o.out, line, sizeof(line)), "0 passed, 1 failed");
+	CHECK_RUN(o, 1, "0 passed, 1 failed");
 }
 
 static void test_list_show(void)
