@@ -22,7 +22,7 @@ static dnsvet_rules_runner *runner_of(lua_State *L)
 	return r;
 }
 
-static const char *arg_name(lua_State *L, int idx, char *buf, size_t len)
+const char *rules_arg_name(lua_State *L, int idx, char *buf, size_t len)
 {
 	size_t n;
 	const char *s = luaL_checklstring(L, idx, &n);
@@ -36,7 +36,7 @@ static const char *arg_name(lua_State *L, int idx, char *buf, size_t len)
  * common ones, rr_type_common, need neither). */
 static const char types_key = 't';
 
-static const char *arg_type(lua_State *L, int idx, char *buf, size_t len)
+const char *rules_arg_type(lua_State *L, int idx, char *buf, size_t len)
 {
 	size_t n;
 	const char *s = luaL_checklstring(L, idx, &n);
@@ -74,8 +74,8 @@ static int ctx_answers(lua_State *L)
 	char name[1100], type[24];
 	dnsvet_node *e;
 
-	arg_name(L, 2, name, sizeof(name));
-	arg_type(L, 3, type, sizeof(type));
+	rules_arg_name(L, 2, name, sizeof(name));
+	rules_arg_type(L, 3, type, sizeof(type));
 	e = rules_answers_find(r, name, type);
 	if (e)
 		rv_push_node(L, e, RV_ENTRY, r->gen);
@@ -235,10 +235,10 @@ static int ctx_rrs(lua_State *L)
 	size_t nl, tl;
 	lua_Integer slot;
 
-	arg_name(L, 3, name, sizeof(name));
-	arg_type(L, 4, type, sizeof(type));
+	rules_arg_name(L, 3, name, sizeof(name));
+	rules_arg_type(L, 4, type, sizeof(type));
 	if (has_rrtype)
-		arg_type(L, 5, rrtype, sizeof(rrtype));
+		rules_arg_type(L, 5, rrtype, sizeof(rrtype));
 	else
 		rrtype[0] = '\0';
 	nl = strlen(name);
@@ -276,7 +276,7 @@ static int ctx_zone_of(lua_State *L)
 {
 	dnsvet_rules_runner *r = runner_of(L);
 	char name[1100];
-	dnsvet_node *z = rules_zone_of(r->obs, arg_name(L, 2, name, sizeof(name)));
+	dnsvet_node *z = rules_zone_of(r->obs, rules_arg_name(L, 2, name, sizeof(name)));
 
 	if (z)
 		rv_push_node(L, z, RV_ZONE, r->gen);
@@ -470,12 +470,12 @@ static int ctx_query(lua_State *L)
 			lua_getfield(L, -2, "type");
 			if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
 				return luaL_argerror(L, 3, "each question is {name = ..., type = ...}");
-			arg_name(L, lua_absindex(L, -2), name, sizeof(name));
-			arg_type(L, lua_absindex(L, -1), type, sizeof(type));
+			rules_arg_name(L, lua_absindex(L, -2), name, sizeof(name));
+			rules_arg_type(L, lua_absindex(L, -1), type, sizeof(type));
 			lua_pop(L, 3);
 		} else {
-			arg_name(L, 3, name, sizeof(name));
-			arg_type(L, 4, type, sizeof(type));
+			rules_arg_name(L, 3, name, sizeof(name));
+			rules_arg_type(L, 4, type, sizeof(type));
 		}
 		set_question(L, &ex->q[ex->nq++], target, name, type);
 	}
@@ -510,9 +510,9 @@ static int findings_k(lua_State *L, int status, lua_KContext kctx)
 
 	(void)status;
 	(void)kctx;
-	arg_name(L, 2, name, sizeof(name));
+	rules_arg_name(L, 2, name, sizeof(name));
 	if (!lua_isnoneornil(L, 3))
-		want_type = arg_type(L, 3, type, sizeof(type));
+		want_type = rules_arg_type(L, 3, type, sizeof(type));
 	if (rules_reg_get(L, REG_FINDINGS) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_newtable(L);

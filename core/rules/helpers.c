@@ -620,17 +620,6 @@ static int h_lib(lua_State *L)
 
 /* ---- dnsvet.authoritative ---- */
 
-/* Calls ctx:method(name[, type]) and leaves its one result on the stack. */
-static int ctx_call(lua_State *L, const char *method, int nargs_after_ctx)
-{
-	lua_getfield(L, 1, method);
-	lua_pushvalue(L, 1);
-	for (int i = 0; i < nargs_after_ctx; i++)
-		lua_pushvalue(L, 2 + i);
-	lua_call(L, 1 + nargs_after_ctx, 1);
-	return lua_type(L, -1);
-}
-
 /*
  * dnsvet.authoritative(ctx, name, type): the replies to NAME TYPE of the servers of the zone
  * holding the name that answered for it, and that zone; or nil and why the state of the name
@@ -673,51 +662,61 @@ void helpers_push_cache(lua_State *L)
 	}
 }
 
-/* dnsvet.authoritative without the cache; arguments checked, stack holding exactly them */
+/* The string at key of map, or dflt. */
+static const char *map_string(const dnsvet_node *map, const char *key, const char *dflt)
+{
+	const char *s = dnsvet_node_string(dnsvet_node_map_get(map, key));
+
+	return s ? s : dflt;
+}
+
+/* dnsvet.authoritative without the cache; arguments checked, stack holding exactly them.
+ * Read from the tree, so that only the replies kept are opened as views. */
 static int authoritative(lua_State *L)
 {
-	int zone, auth, list;
-	const dnsvet_node *nodes;
-	const char *zname, *status;
-	lua_Integer n, k = 0;
+	dnsvet_rules_runner *r = sandbox_of(L)->runner;
+	char name[1100], type[24];
+	const dnsvet_node *entry, *zone, *auth;
+	const char *zname;
+	lua_Integer k = 0;
 
-	/* asked first, so that a malformed name or type is an error whatever the zone */
-	ctx_call(L, "answers", 2);
-	if (ctx_call(L, "zone_of", 1) != LUA_TTABLE) {
+	if (!r || !r->active || !r->cur || r->ctx_ref == LUA_NOREF ||
+	    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref) != LUA_TTABLE || !lua_rawequal(L, 1, -1))
+		return luaL_error(L, "dnsvet.authoritative: the first argument is not the check's ctx");
+	lua_pop(L, 1);
+	/* checked first, so that a malformed name or type is an error whatever the zone */
+	rules_arg_name(L, 2, name, sizeof(name));
+	rules_arg_type(L, 3, type, sizeof(type));
+	entry = rules_answers_find(r, name, type);
+	zone = rules_zone_of(r->obs, name);
+	if (!zone) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "no zone holding %s was found", lua_tostring(L, 2));
 		return 2;
 	}
-	zone = lua_gettop(L);
-	zname = lua_getfield(L, zone, "name") == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-	status = lua_getfield(L, zone, "status") == LUA_TSTRING ? lua_tostring(L, -1) : "ok";
-	if (strcmp(status, "ok") != 0) {
-		const char *reason = lua_getfield(L, zone, "reason") == LUA_TSTRING ?
-			lua_tostring(L, -1) : status;
-
+	zname = map_string(zone, "name", "?");
+	if (strcmp(map_string(zone, "status", "ok"), "ok") != 0) {
 		lua_pushnil(L);
-		lua_pushfstring(L, "the zone %s cannot be asked: %s", zname, reason);
+		lua_pushfstring(L, "the zone %s cannot be asked: %s", zname,
+		                map_string(zone, "reason", map_string(zone, "status", "ok")));
 		return 2;
 	}
-	if (lua_type(L, 4) != LUA_TTABLE || lua_getfield(L, 4, "auth") != LUA_TTABLE) {
+	auth = dnsvet_node_map_get(entry, "auth");
+	if (!entry || dnsvet_node_type_of(auth) != DNSVET_NODE_LIST) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s %s was not asked of the servers of %s", lua_tostring(L, 2),
 		                lua_tostring(L, 3), zname);
 		return 2;
 	}
-	auth = lua_gettop(L);
-	nodes = rv_node_of(L, auth, NULL);
-	if (!nodes)
-		return luaL_error(L, "dnsvet.authoritative: the first argument is not the check's ctx");
-	n = luaL_len(L, auth);
 	lua_newtable(L);
-	list = lua_gettop(L);
-	/* tested in the tree: the replies left out are never opened */
-	for (lua_Integer i = 1; i <= n; i++) {
-		if (!rules_reply_is_own(dnsvet_node_list_at(nodes, (size_t)i - 1)))
+	for (size_t i = 0; i < dnsvet_node_size(auth); i++) {
+		const dnsvet_node *reply = dnsvet_node_list_at(auth, i);
+
+		if (!rules_reply_is_own(reply))
 			continue;
-		lua_geti(L, auth, i);
-		lua_rawseti(L, list, ++k);
+		/* the view every other path to this reply gives */
+		rv_push_node(L, reply, RV_REPLY, r->gen);
+		lua_rawseti(L, -2, ++k);
 	}
 	if (k == 0) {
 		lua_pushnil(L);
@@ -726,8 +725,8 @@ static int authoritative(lua_State *L)
 		return 2;
 	}
 	/* shared by every rule asking the same, so read-only */
-	rv_wrap_domain_table(L, list);
-	lua_pushvalue(L, zone);
+	rv_wrap_domain_table(L, lua_gettop(L));
+	rv_push_node(L, zone, RV_ZONE, r->gen);
 	return 2;
 }
 

@@ -328,6 +328,10 @@ struct dnsvet_rules_runner {
 void rules_pending_clear(rules_exec *ex);
 /* ctx.c: pushes the ctx table of the current domain (rv_begin_domain done). */
 void ctx_push(dnsvet_rules_runner *r);
+/* The name at idx normalized into buf (lowercase, no trailing dot), or an argument error. */
+const char *rules_arg_name(lua_State *L, int idx, char *buf, size_t len);
+/* The RR type mnemonic at idx in upper case into buf, or an argument error when unknown. */
+const char *rules_arg_type(lua_State *L, int idx, char *buf, size_t len);
 /* session.c: adds an engine.rule_error finding to ex. */
 void exec_fail(dnsvet_rules_runner *r, rules_exec *ex, const char *where, const char *why);
 /* answers.c */

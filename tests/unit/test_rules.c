@@ -755,7 +755,12 @@ static void test_rrs(void)
 	          "write_item=false\n"
 	          "pairs_item=rr:true,reply:true;nil\n"
 	          "bad_side=false\n"
-	          "bad_type=false");
+	          "bad_type=false\n"
+	          "authoritative=2 192.0.2.1 true true true\n"
+	          "auth_unasked=nil mail.rrs.test TXT was not asked of the servers of rrs.test\n"
+	          "auth_nozone=no zone holding x.example was found\n"
+	          "auth_not_ctx=false\n"
+	          "auth_bad_type=false");
 	/* replay: the questions not in the recording stop the rule, naming the first */
 	CHECK_CONTAINS(msg_of(rule_error(l, "a.batch")),
 	               "the recording has no answer to x.mail.rrs.test MX from the authoritative");

@@ -33,6 +33,17 @@ return {
     lines[#lines + 1] = "pairs_item=" .. table.concat(keys, ",") .. ";" .. tostring(a[1].other)
     lines[#lines + 1] = "bad_side=" .. tostring(pcall(ctx.rrs, ctx, "parent", "mail.rrs.test", "MX"))
     lines[#lines + 1] = "bad_type=" .. tostring(pcall(ctx.rrs, ctx, "auth", "mail.rrs.test", "NOPE"))
+    -- dnsvet.authoritative: the zone's own replies (the same tables), the zone, and why not
+    local own, zone = dnsvet.authoritative(ctx, "Mail.RRS.test.", "mx")
+    lines[#lines + 1] = ("authoritative=%d %s %s %s %s"):format(#own, own[1].addr,
+      tostring(own[2] == ctx:answers("mail.rrs.test", "MX").auth[2]),
+      tostring(zone == ctx:zone_of("mail.rrs.test")),
+      tostring(own == dnsvet.authoritative(ctx, "Mail.RRS.test.", "mx")))
+    lines[#lines + 1] = "auth_unasked=" .. table.concat({tostring(dnsvet.authoritative(ctx, "mail.rrs.test", "TXT"))}, " ")
+      .. " " .. select(2, dnsvet.authoritative(ctx, "mail.rrs.test", "TXT"))
+    lines[#lines + 1] = "auth_nozone=" .. select(2, dnsvet.authoritative(ctx, "x.example", "A"))
+    lines[#lines + 1] = "auth_not_ctx=" .. tostring(pcall(dnsvet.authoritative, {}, "other.rrs.test", "MX"))
+    lines[#lines + 1] = "auth_bad_type=" .. tostring(pcall(dnsvet.authoritative, ctx, "mail.rrs.test", "NOPE"))
     ctx:report{subject = {name = ctx.domain}, message = table.concat(lines, "\n")}
   end,
 }
