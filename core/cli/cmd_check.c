@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dnsvet/obs.h>
 #include <dnsvet/report.h>
 #include <dnsvet/session.h>
@@ -47,19 +48,34 @@ static int check_option(void *ctx, int code, const char *where, const char *arg)
 	return r > 0 ? 0 : -1;
 }
 
-/* With --replay and no DOMAIN operand: the recording's domain. Copied into buf. */
-static int replay_domain(const char *path, char *buf, size_t size)
+/* The domain of the recording at path (caller frees), or NULL after saying why not. */
+static char *replay_domain(const char *path)
 {
 	dnsvet_node_error err;
 	dnsvet_obs *obs = NULL;
+	char *domain;
 
 	if (dnsvet_obs_load_yaml(path, &obs, &err) != DNSVET_OK) {
 		fprintf(stderr, "dnsvet check: --replay: %s\n", err.message);
-		return -1;
+		return NULL;
 	}
-	snprintf(buf, size, "%s", dnsvet_obs_domain(obs));
+	domain = strdup(dnsvet_obs_domain(obs));
 	dnsvet_obs_free(obs);
-	return 0;
+	if (!domain)
+		fprintf(stderr, "dnsvet check: out of memory\n");
+	return domain;
+}
+
+/* Names equal without letter case or one trailing dot. */
+static int same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* Input errors (a file, a flag, a name) exit 2; the rest is dnsvet's own failure. */
@@ -152,7 +168,7 @@ int cmd_check(int argc, char **argv)
 	dnsvet_session *session = NULL;
 	dnsvet_check *check = NULL;
 	dnsvet_report *report = NULL;
-	char domain[300];
+	char *domain = NULL;
 	int first, rc = CLI_EXIT_USAGE;
 	dnsvet_status st;
 
@@ -175,10 +191,21 @@ int cmd_check(int argc, char **argv)
 		        "recording\n", a.values[0].where);
 		goto out;
 	}
-	if (argc - first == 1)
-		snprintf(domain, sizeof(domain), "%s", argv[first]);
-	else if (replay_domain(o.replay, domain, sizeof(domain)))
+	if (o.replay) {
+		/* the domain and expectations come from the recording: a report under another
+		 * name would describe a domain that was never looked at */
+		if (!(domain = replay_domain(o.replay)))
+			goto out;
+		if (argc - first == 1 && !same_name(argv[first], domain)) {
+			fprintf(stderr, "dnsvet check: '%s': --replay %s is a recording of %s\n",
+			        argv[first], o.replay, domain);
+			goto out;
+		}
+	} else if (!(domain = strdup(argv[first]))) {
+		fprintf(stderr, "dnsvet check: out of memory\n");
+		rc = CLI_EXIT_INTERNAL;
 		goto out;
+	}
 	if ((rc = make_check(&o, &a, domain, &check)) != CLI_EXIT_OK)
 		goto out;
 
@@ -201,5 +228,6 @@ out:
 	dnsvet_check_free(check);
 	dnsvet_session_free(session);
 	cli_opts_free(&o);
+	free(domain);
 	return rc;
 }

@@ -50,7 +50,8 @@ static int is_propagation(const char *rule)
 /*
  * UNKNOWN when nothing could be reached; BROKEN on any error finding; PENDING when every
  * warning or error is a propagation finding (until the last of them expires); READY
- * otherwise.
+ * otherwise. report_build then turns READY and PENDING into UNKNOWN when a required
+ * record's state is unknown.
  */
 static dnsvet_verdict verdict_of(const dnsvet_finding_list *fl, int64_t *until)
 {
@@ -86,6 +87,15 @@ static dnsvet_verdict verdict_of(const dnsvet_finding_list *fl, int64_t *until)
 		return DNSVET_VERDICT_PENDING;
 	*until = 0;
 	return DNSVET_VERDICT_READY;
+}
+
+/* Whether a record SES needs has the state unknown. */
+static int required_unknown(const dnsvet_report *r)
+{
+	for (size_t i = 0; i < r->n_records; i++)
+		if (r->records[i].required && r->records[i].state == DNSVET_RECORD_UNKNOWN)
+			return 1;
+	return 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -176,6 +186,13 @@ dnsvet_status report_build(report_input *in, dnsvet_report **out)
 		r->verdict = DNSVET_VERDICT_UNKNOWN;
 	else
 		r->verdict = verdict_of(r->findings, &r->pending_until);
+	/* no finding speaks for a record no server could be asked about: nothing shows that
+	 * SES will find it, so the domain cannot be called ready (or merely pending) */
+	if ((r->verdict == DNSVET_VERDICT_READY || r->verdict == DNSVET_VERDICT_PENDING) &&
+	    required_unknown(r)) {
+		r->verdict = DNSVET_VERDICT_UNKNOWN;
+		r->pending_until = 0;
+	}
 	*out = r;
 	return DNSVET_OK;
 fail:

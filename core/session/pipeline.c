@@ -191,10 +191,68 @@ static dnsvet_status rule_questions(dnsvet_session *s, session_runner *r, const 
 	return DNSVET_OK;
 }
 
+/*
+ * What a replay needs beyond a readable file: expectations that would be accepted from
+ * the command line, and an answer to every question the probe asks on its own (each
+ * expected record, the domain's SOA and NS). Rules and the report take a missing answer
+ * for a record nobody could ask about, which would make an incomplete recording look
+ * like a domain with nothing wrong. Fills msg and returns the status on failure.
+ */
+static dnsvet_status replay_usable(const dnsvet_check *c, char *msg, size_t size)
+{
+	static const char *const apex[] = {"SOA", "NS"};
+	const dnsvet_node *expect = dnsvet_obs_expect(c->obs), *list;
+	const char *domain = dnsvet_obs_domain(c->obs);
+	dnsvet_expect *e = NULL;
+	dnsvet_expect_error eerr;
+	dnsvet_status st;
+
+	if (!expect) {
+		snprintf(msg, size, "%s: no `expect` section", c->replay_path);
+		return DNSVET_ERR_PARSE;
+	}
+	st = dnsvet_expect_from_node(domain, expect, dnsvet_obs_ses(c->obs), c->replay_path, &e,
+	                             &eerr);
+	if (st != DNSVET_OK) {
+		if (st == DNSVET_ERR_NOMEM)
+			snprintf(msg, size, "out of memory");
+		else if (eerr.line)
+			snprintf(msg, size, "%s", eerr.message);
+		else
+			snprintf(msg, size, "%s: %s", c->replay_path, eerr.message);
+		return st == DNSVET_ERR_NOMEM ? st : DNSVET_ERR_PARSE;
+	}
+	list = dnsvet_node_map_get(expect, "records");
+	for (size_t i = 0; i < dnsvet_expect_record_count(e); i++) {
+		const dnsvet_expect_record *r = dnsvet_expect_record_at(e, i);
+		dnsvet_node_mark m = dnsvet_node_mark_of(dnsvet_node_list_at(list, i));
+
+		if (dnsvet_obs_find_answer(c->obs, r->name, r->type))
+			continue;
+		if (!m.line)
+			m = dnsvet_node_mark_of(expect);
+		snprintf(msg, size, "%s:%u:%u: expect.records[%zu]: the recording has no answer to "
+		         "%s %s (no `answers` entry for an expected record)", c->replay_path, m.line,
+		         m.column, i, r->name, r->type);
+		dnsvet_expect_free(e);
+		return DNSVET_ERR_PARSE;
+	}
+	dnsvet_expect_free(e);
+	for (size_t i = 0; i < sizeof(apex) / sizeof(apex[0]); i++) {
+		if (dnsvet_obs_find_answer(c->obs, domain, apex[i]))
+			continue;
+		snprintf(msg, size, "%s: the recording has no answer to %s %s (no `answers` entry "
+		         "for a question the probe always asks)", c->replay_path, domain, apex[i]);
+		return DNSVET_ERR_PARSE;
+	}
+	return DNSVET_OK;
+}
+
 static int start_replay(dnsvet_session *s, dnsvet_check *c)
 {
 	dnsvet_node_error err;
 	dnsvet_status st;
+	char msg[1024];
 
 	c->live = 0;
 	st = dnsvet_obs_load_yaml(c->replay_path, &c->obs, &err);
@@ -203,9 +261,9 @@ static int start_replay(dnsvet_session *s, dnsvet_check *c)
 		pipeline_fail(s, c, st, "replay: %s", err.message);
 		return 1;
 	}
-	if (!dnsvet_obs_expect(c->obs)) {
-		pipeline_fail(s, c, DNSVET_ERR_PARSE, "replay: %s: no `expect` section",
-		              c->replay_path);
+	st = replay_usable(c, msg, sizeof(msg));
+	if (st != DNSVET_OK) {
+		pipeline_fail(s, c, st, "replay: %s", msg);
 		return 1;
 	}
 	free(c->domain);

@@ -1,10 +1,12 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <ldns/ldns.h>
 #include "tree/node_internal.h"
 #include "tree/obs_internal.h"
 
@@ -338,6 +340,241 @@ static dnsvet_status validate(dnsvet_obs *obs, const char *name, dnsvet_node_err
 	return DNSVET_OK;
 }
 
+/* ---- what a recording holds beyond its shape ---- */
+
+/*
+ * A recording is read back by rules and the report as if the probe had just written it,
+ * and both skip what they cannot read: an RR that does not parse vanishes (a record looks
+ * missing), an unknown rcode makes a reply look unanswered. So a recording is held to what
+ * the probe writes, and what is not is an error at its place in the file.
+ */
+
+typedef struct rec_check {
+	const char *name;          /* the file, for messages */
+	dnsvet_node_error *err;
+	char path[200];            /* "answers[3].auth[0]": where the walk is */
+} rec_check;
+
+static dnsvet_status rec_bad(rec_check *rc, const dnsvet_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static dnsvet_status rec_bad(rec_check *rc, const dnsvet_node *at, const char *fmt, ...)
+{
+	dnsvet_node_mark m = dnsvet_node_mark_of(at);
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return dnsvet_node_error_set(rc->err, DNSVET_ERR_PARSE, rc->name, m.line ? m.line : 1,
+	                             m.line ? m.column : 1, "%s: %s", rc->path, msg);
+}
+
+/* Appends ".key" or "[i]" to the path; returns the old length to restore it with. */
+static size_t path_push(rec_check *rc, const char *key, size_t i)
+{
+	size_t len = strlen(rc->path);
+
+	if (key)
+		snprintf(rc->path + len, sizeof(rc->path) - len, "%s%s", len ? "." : "", key);
+	else
+		snprintf(rc->path + len, sizeof(rc->path) - len, "[%zu]", i);
+	return len;
+}
+
+/* What the probe writes: an rcode's mnemonic, or RCODEn for one ldns has no name for. */
+static int rcode_known(const char *s)
+{
+	const char *p;
+
+	for (const ldns_lookup_table *t = ldns_rcodes; t->name; t++)
+		if (strcmp(t->name, s) == 0)
+			return 1;
+	if (strncmp(s, "RCODE", 5) != 0 || !s[5])
+		return 0;
+	for (p = s + 5; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return p - s <= 10;
+}
+
+static dnsvet_status check_rcode(rec_check *rc, const dnsvet_node *map, const char *key)
+{
+	const dnsvet_node *v = dnsvet_node_map_get(map, key);
+	dnsvet_status st = DNSVET_OK;
+	size_t len;
+
+	if (!v)
+		return DNSVET_OK;
+	len = path_push(rc, key, 0);
+	if (!dnsvet_node_string(v))
+		st = rec_bad(rc, v, "must be a string, not %s", type_name(dnsvet_node_type_of(v)));
+	else if (!rcode_known(dnsvet_node_string(v)))
+		st = rec_bad(rc, v, "unknown rcode '%.60s' (NOERROR, NXDOMAIN, SERVFAIL, REFUSED ...)",
+		             dnsvet_node_string(v));
+	rc->path[len] = '\0';
+	return st;
+}
+
+/* The text of an offending value for a message: short, one line. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	size_t n = strlen(s), keep = n < size ? n : size - 4;
+
+	for (size_t i = 0; i < keep; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (keep < n) {
+		memcpy(buf + keep, "...", 3);
+		keep += 3;
+	}
+	buf[keep] = '\0';
+	return buf;
+}
+
+/* One RR in presentation form, as ldns reads it (and as the report reads it back). */
+static dnsvet_status check_rr(rec_check *rc, const dnsvet_node *v)
+{
+	const char *s = dnsvet_node_string(v);
+	char text[96];
+	ldns_rr *rr = NULL;
+	ldns_status ls;
+	const char *why;
+
+	if (!s) {
+		dnsvet_node_type t = dnsvet_node_type_of(v);
+
+		if (t == DNSVET_NODE_INT)
+			return rec_bad(rc, v, "not a resource record: '%lld' (an integer, not a string)",
+			               (long long)dnsvet_node_int(v, 0));
+		return rec_bad(rc, v, "not a resource record: %s, not a string", type_name(t));
+	}
+	if (dnsvet_node_string_len(v) != strlen(s))
+		return rec_bad(rc, v, "not a resource record: '%s' (holds a NUL byte)",
+		               shown(s, text, sizeof(text)));
+	ls = ldns_rr_new_frm_str(&rr, s, 0, NULL, NULL);
+	ldns_rr_free(rr);
+	if (ls == LDNS_STATUS_OK)
+		return DNSVET_OK;
+	why = ldns_get_errorstr_by_id(ls);
+	if (why && strncmp(why, "Syntax error, ", 14) == 0)
+		why += 14;
+	return rec_bad(rc, v, "not a resource record: '%s' (%s)", shown(s, text, sizeof(text)),
+	               why ? why : "ldns cannot read it");
+}
+
+/* map[key], when present: a list of RRs. */
+static dnsvet_status check_rr_list(rec_check *rc, const dnsvet_node *map, const char *key)
+{
+	const dnsvet_node *l = dnsvet_node_map_get(map, key);
+	dnsvet_status st = DNSVET_OK;
+	size_t len;
+
+	if (!l)
+		return DNSVET_OK;
+	len = path_push(rc, key, 0);
+	if (dnsvet_node_type_of(l) != DNSVET_NODE_LIST)
+		st = rec_bad(rc, l, "must be a list of resource records, not %s",
+		             type_name(dnsvet_node_type_of(l)));
+	for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(l); i++) {
+		size_t at = path_push(rc, NULL, i);
+
+		st = check_rr(rc, dnsvet_node_list_at(l, i));
+		rc->path[at] = '\0';
+	}
+	rc->path[len] = '\0';
+	return st;
+}
+
+/* One server's or resolver's reply (and its CD=1 retry). */
+static dnsvet_status check_reply(rec_check *rc, const dnsvet_node *r, int depth)
+{
+	static const char *const lists[] = {"answer", "authority", "additional", NULL};
+	const dnsvet_node *cd;
+	dnsvet_status st;
+
+	if (dnsvet_node_type_of(r) != DNSVET_NODE_MAP)
+		return rec_bad(rc, r, "a reply must be a map, not %s", type_name(dnsvet_node_type_of(r)));
+	st = check_rcode(rc, r, "rcode");
+	for (size_t i = 0; st == DNSVET_OK && lists[i]; i++)
+		st = check_rr_list(rc, r, lists[i]);
+	cd = dnsvet_node_map_get(r, "cd");
+	if (st == DNSVET_OK && cd && depth == 0) {
+		size_t len = path_push(rc, "cd", 0);
+
+		st = check_reply(rc, cd, 1);
+		rc->path[len] = '\0';
+	}
+	return st;
+}
+
+static dnsvet_status check_answer(rec_check *rc, const dnsvet_node *a)
+{
+	static const char *const sides[] = {"auth", "resolvers", "servers", NULL};
+	dnsvet_status st = check_rcode(rc, a, "chain_rcode");
+
+	if (st == DNSVET_OK)
+		st = check_rr_list(rc, a, "chain");
+	for (size_t k = 0; st == DNSVET_OK && sides[k]; k++) {
+		const dnsvet_node *l = dnsvet_node_map_get(a, sides[k]);
+		size_t len;
+
+		if (!l)
+			continue;
+		len = path_push(rc, sides[k], 0);
+		if (dnsvet_node_type_of(l) != DNSVET_NODE_LIST)
+			st = rec_bad(rc, l, "must be a list of replies, not %s",
+			             type_name(dnsvet_node_type_of(l)));
+		for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(l); i++) {
+			size_t at = path_push(rc, NULL, i);
+
+			st = check_reply(rc, dnsvet_node_list_at(l, i), 0);
+			rc->path[at] = '\0';
+		}
+		rc->path[len] = '\0';
+	}
+	return st;
+}
+
+/* The RRs and rcodes of a set validate() has accepted. */
+static dnsvet_status check_recording(const dnsvet_obs *obs, const char *name,
+                                     dnsvet_node_error *err)
+{
+	const dnsvet_node *zones = dnsvet_node_map_get(obs->root, "zones");
+	const dnsvet_node *answers = dnsvet_node_map_get(obs->root, "answers");
+	rec_check rc = {name, err, ""};
+	dnsvet_status st = DNSVET_OK;
+
+	for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(zones); i++) {
+		const dnsvet_node *z = dnsvet_node_list_at(zones, i), *soa;
+
+		snprintf(rc.path, sizeof(rc.path), "zones[%zu]", i);
+		st = check_rr_list(&rc, z, "glue");
+		soa = dnsvet_node_map_get(z, "soa");
+		if (st == DNSVET_OK && soa) {
+			path_push(&rc, "soa", 0);
+			st = check_rr(&rc, soa);
+		}
+	}
+	for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(answers); i++) {
+		snprintf(rc.path, sizeof(rc.path), "answers[%zu]", i);
+		st = check_answer(&rc, dnsvet_node_list_at(answers, i));
+	}
+	return st;
+}
+
+static dnsvet_status recording_from_node(dnsvet_node *root, const char *name, dnsvet_obs **out,
+                                         dnsvet_node_error *err)
+{
+	dnsvet_status st = dnsvet_obs_from_node(root, name, out, err);
+
+	if (st == DNSVET_OK && (st = check_recording(*out, name, err)) != DNSVET_OK) {
+		dnsvet_obs_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
 dnsvet_status dnsvet_obs_from_node(dnsvet_node *root, const char *name, dnsvet_obs **out,
                                    dnsvet_node_error *err)
 {
@@ -380,7 +617,7 @@ dnsvet_status dnsvet_obs_parse_yaml(const char *text, size_t len, const char *na
 	st = dnsvet_node_parse_yaml(text, len, name, &root, err);
 	if (st != DNSVET_OK)
 		return st;
-	return dnsvet_obs_from_node(root, name, out, err);
+	return recording_from_node(root, name, out, err);
 }
 
 dnsvet_status dnsvet_obs_load_yaml(const char *path, dnsvet_obs **out, dnsvet_node_error *err)
@@ -394,7 +631,7 @@ dnsvet_status dnsvet_obs_load_yaml(const char *path, dnsvet_obs **out, dnsvet_no
 	st = dnsvet_node_load_yaml_file(path, &root, err);
 	if (st != DNSVET_OK)
 		return st;
-	return dnsvet_obs_from_node(root, path, out, err);
+	return recording_from_node(root, path, out, err);
 }
 
 /* ---- writing ---- */

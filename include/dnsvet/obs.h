@@ -31,14 +31,18 @@ DNSVET_API void dnsvet_obs_free(dnsvet_obs *obs);
 
 /* Reading a recorded set. The schema marker and the required keys (schema, domain,
  * started) are checked, and so are the types of the known sections and every answers
- * entry (name and type strings, no (name, type) twice); errors read
- * "NAME:LINE:COL: message". On success *out is the set (caller frees with dnsvet_obs_free). */
+ * entry (name and type strings, no (name, type) twice). A recording must also hold what
+ * the probe writes: every resource record a string ldns reads as one RR, every rcode a
+ * known mnemonic (docs/observations.md). Errors read "NAME:LINE:COL: message" (with the
+ * key path for the contents). On success *out is the set (caller frees with
+ * dnsvet_obs_free). */
 DNSVET_API dnsvet_status dnsvet_obs_load_yaml(const char *path, dnsvet_obs **out,
                                               dnsvet_node_error *err);
 DNSVET_API dnsvet_status dnsvet_obs_parse_yaml(const char *text, size_t len, const char *name,
                                                dnsvet_obs **out, dnsvet_node_error *err);
-/* Same checks on a tree already read (e.g. the `observations:` part of a rule fixture).
- * Takes ownership of root, also on failure. `name` is used in error messages. */
+/* The same checks of shape on a tree already read (e.g. the `observations:` part of a rule
+ * fixture); its records and rcodes are left as they are. Takes ownership of root, also on
+ * failure. `name` is used in error messages. */
 DNSVET_API dnsvet_status dnsvet_obs_from_node(dnsvet_node *root, const char *name,
                                               dnsvet_obs **out, dnsvet_node_error *err);
 

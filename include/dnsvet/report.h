@@ -25,7 +25,8 @@ typedef enum dnsvet_verdict {
 	DNSVET_VERDICT_READY = 0, /* SES can verify now: no error finding, nothing pending */
 	DNSVET_VERDICT_PENDING,   /* only propagation findings: right once caches expire */
 	DNSVET_VERDICT_BROKEN,    /* an error finding: verification or delivery fails */
-	DNSVET_VERDICT_UNKNOWN    /* nothing reachable, or the check could not run */
+	DNSVET_VERDICT_UNKNOWN    /* nothing reachable, a required record's state unknown, or
+	                           * the check could not run */
 } dnsvet_verdict;
 
 /* "ready", "pending", "broken", "unknown"; static, never NULL. */

@@ -125,7 +125,10 @@ DNSVET_API dnsvet_status dnsvet_check_set_ses_identity(dnsvet_check *check, cons
 DNSVET_API dnsvet_status dnsvet_check_set_record(dnsvet_check *check, const char *path);
 
 /* Run offline from a recording instead of the network: the probe is skipped and the rules'
- * follow-up queries are read from it. The domain and expectations come from the file. */
+ * follow-up queries are read from it. The domain and expectations come from the file. A
+ * recording that cannot be read, whose expectations would be rejected, or that lacks the
+ * answer to an expected record or to the domain's SOA or NS gives a report with status
+ * DNSVET_ERR_PARSE (or the I/O error) naming the file and place (docs/observations.md). */
 DNSVET_API dnsvet_status dnsvet_check_set_replay(dnsvet_check *check, const char *path);
 
 /* A label the embedder chooses (a customer id ...), copied, returned by

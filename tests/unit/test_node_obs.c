@@ -196,10 +196,92 @@ static void test_schema_errors(void)
 	expect_load_error("schema: dnsvet.obs/1\ndomain: [a\n", 3, 1, "");
 }
 
+/* A recording's RRs and rcodes are read as the probe writes them: anything else would be
+ * skipped by the rules and the report, and look like a record that is not there. */
+static void test_recording_contents(void)
+{
+	const char *head = "schema: dnsvet.obs/1\ndomain: a.test\nstarted: 1\n";
+	const char *good =
+		"schema: dnsvet.obs/1\ndomain: a.test\nstarted: 1\n"
+		"zones:\n"
+		"  - name: a.test\n"
+		"    glue: [\"ns1.a.test. 3600 IN A 192.0.2.1\"]\n"
+		"    soa: a.test. 3600 IN SOA ns1.a.test. h.a.test. 1 7200 900 1209600 300\n"
+		"answers:\n"
+		"  - name: a.test\n"
+		"    type: TXT\n"
+		"    auth:\n"
+		"      - {addr: 192.0.2.1, rcode: NOERROR, answer: ['a.test. 300 IN TXT \"v=spf1 -all\"'],\n"
+		"         authority: []}\n"
+		"      - {addr: 192.0.2.2, error: timeout}\n"
+		"    resolvers:\n"
+		"      - {addr: 192.0.2.53, rcode: SERVFAIL, answer: [], cd: {rcode: RCODE12, answer: []}}\n"
+		"    chain: [\"x.a.test. 300 IN CNAME y.a.test.\"]\n"
+		"    chain_rcode: NXDOMAIN\n";
+	char text[1024];
+	dnsvet_obs *obs = NULL;
+	dnsvet_node_error err;
+	dnsvet_node *root = NULL;
+
+	CHECK(dnsvet_obs_parse_yaml(good, strlen(good), "rec.yaml", &obs, &err) == DNSVET_OK);
+	if (!obs)
+		fprintf(stderr, "  (%s)\n", err.message);
+	dnsvet_obs_free(obs);
+
+#define ANS(reply) "answers:\n  - name: a.test\n    type: TXT\n    auth:\n      - " reply "\n"
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: EXPLODED}"), head);
+	expect_load_error(text, 8, 17, "answers[0].auth[0].rcode: unknown rcode 'EXPLODED'");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: noerror}"), head);
+	expect_load_error(text, 8, 17, "unknown rcode 'noerror'");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: 0}"), head);
+	expect_load_error(text, 8, 17, "answers[0].auth[0].rcode: must be a string");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: NOERROR, answer: [this is not a resource record]}"),
+	         head);
+	expect_load_error(text, 8, 35, "answers[0].auth[0].answer[0]: not a resource record: "
+	                  "'this is not a resource record'");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: NOERROR, answer: [12345]}"), head);
+	expect_load_error(text, 8, 35, "answers[0].auth[0].answer[0]: not a resource record: "
+	                  "'12345' (an integer, not a string)");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: NOERROR, authority: [[a.test.]]}"), head);
+	expect_load_error(text, 8, 38, "answers[0].auth[0].authority[0]: not a resource record: "
+	                  "a list, not a string");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: NOERROR, additional: 'a.test. 1 IN A'}"), head);
+	expect_load_error(text, 8, 38, "answers[0].auth[0].additional: must be a list");
+	snprintf(text, sizeof(text), "%s" ANS("{rcode: SERVFAIL, cd: {rcode: NOERROR, answer: [a.test. 1 IN MX 10]}}"),
+	         head);
+	expect_load_error(text, 8, 57, "answers[0].auth[0].cd.answer[0]: not a resource record: "
+	                  "'a.test. 1 IN MX 10'");
+	snprintf(text, sizeof(text), "%sanswers:\n  - {name: a.test, type: TXT, resolvers: {}}\n", head);
+	expect_load_error(text, 5, 42, "answers[0].resolvers: must be a list of replies");
+	snprintf(text, sizeof(text), "%sanswers:\n  - {name: a.test, type: TXT, chain: [x]}\n", head);
+	expect_load_error(text, 5, 39, "answers[0].chain[0]: not a resource record: 'x'");
+	snprintf(text, sizeof(text), "%sanswers:\n  - {name: a.test, type: TXT, chain_rcode: BAD}\n",
+	         head);
+	expect_load_error(text, 5, 44, "answers[0].chain_rcode: unknown rcode 'BAD'");
+	snprintf(text, sizeof(text), "%szones:\n  - {name: a.test, glue: [ns1.a.test. 1 IN A 300.1.1.1]}\n",
+	         head);
+	expect_load_error(text, 5, 27, "zones[0].glue[0]: not a resource record: "
+	                  "'ns1.a.test. 1 IN A 300.1.1.1'");
+	snprintf(text, sizeof(text), "%szones:\n  - {name: a.test, soa: null}\n", head);
+	expect_load_error(text, 5, 25, "zones[0].soa: not a resource record: null, not a string");
+	snprintf(text, sizeof(text), "%szones:\n  - {name: a.test, soa: \"a.test. 1 IN SOA\\0\"}\n",
+	         head);
+	expect_load_error(text, 5, 25, "zones[0].soa: not a resource record: 'a.test. 1 IN SOA' "
+	                  "(holds a NUL byte)");
+#undef ANS
+
+	/* a tree already in memory (a rule fixture's observations) keeps its looser checks */
+	snprintf(text, sizeof(text), "%szones:\n  - {name: a.test, glue: [x]}\n", head);
+	CHECK(dnsvet_node_parse_yaml(text, strlen(text), "f.yaml", &root, &err) == DNSVET_OK);
+	CHECK(dnsvet_obs_from_node(root, "f.yaml", &obs, &err) == DNSVET_OK);
+	dnsvet_obs_free(obs);
+}
+
 int main(void)
 {
 	test_build();
 	test_save_load();
 	test_schema_errors();
+	test_recording_contents();
 	return t_finish("test_node_obs");
 }
