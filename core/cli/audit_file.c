@@ -5,6 +5,8 @@
 #include <string.h>
 #include "cli/audit_file.h"
 #include "expect/hostname.h"
+#include "expect/regions.h"
+#include "tree/node_internal.h"
 
 #define MSG 700
 
@@ -126,14 +128,18 @@ static dnsvet_status file_fail(const char *path, const dnsvet_node *at, char *er
 	return DNSVET_ERR_INVALID;
 }
 
-/* A string, or NULL with the entry's error set. */
+/* A string, or NULL with the entry's error set. The file is read keeping strings with a
+ * NUL byte so that such a value costs its entry only, not the whole audit. */
 static const char *want_string(const audit_file *af, const audit_entry *entry,
                                const dnsvet_node *v, const char *key, char *errbuf,
                                size_t errlen)
 {
-	if (dnsvet_node_type_of(v) == DNSVET_NODE_STRING)
+	if (dnsvet_node_type_of(v) != DNSVET_NODE_STRING)
+		entry_fail(af, entry, v, errbuf, errlen, "%s: expected a string", key);
+	else if (dnsvet_node_string_has_nul(v))
+		entry_fail(af, entry, v, errbuf, errlen, "%s: " DNSVET_CONTROL_CHARACTER, key);
+	else
 		return dnsvet_node_string(v);
-	entry_fail(af, entry, v, errbuf, errlen, "%s: expected a string", key);
 	return NULL;
 }
 
@@ -157,11 +163,13 @@ static dnsvet_status apply_list(const audit_file *af, const audit_entry *entry,
 		return entry_fail(af, entry, v, errbuf, errlen, "%s: expected a list", key);
 	for (size_t i = 0; i < dnsvet_node_size(v); i++) {
 		const dnsvet_node *item = dnsvet_node_list_at(v, i);
+		const char *s;
+		char field[64];
 
-		if (dnsvet_node_type_of(item) != DNSVET_NODE_STRING)
-			return entry_fail(af, entry, item, errbuf, errlen,
-			                  "%s[%zu]: expected a string", key, i);
-		if (add(e, dnsvet_node_string(item), &err) != DNSVET_OK) {
+		snprintf(field, sizeof(field), "%s[%zu]", key, i);
+		if (!(s = want_string(af, entry, item, field, errbuf, errlen)))
+			return DNSVET_ERR_INVALID;
+		if (add(e, s, &err) != DNSVET_OK) {
 			/* the setters name a single value; the list index is ours to add */
 			if (strchr(err.field, '['))
 				return expect_fail(af, entry, item, &err, errbuf, errlen);
@@ -202,18 +210,25 @@ static dnsvet_status apply_records(const audit_file *af, const audit_entry *entr
 		}
 		for (size_t k = 0; k < 3; k++) {
 			const dnsvet_node *fv = dnsvet_node_map_get(r, record_keys[k]);
+			char field[64];
 
 			if (!fv)
 				return entry_fail(af, entry, r, errbuf, errlen, "expect[%zu]: '%s' is "
 				                  "missing", i, record_keys[k]);
-			if (dnsvet_node_type_of(fv) != DNSVET_NODE_STRING)
-				return entry_fail(af, entry, fv, errbuf, errlen,
-				                  "expect[%zu].%s: expected a string", i, record_keys[k]);
-			f[k] = dnsvet_node_string(fv);
+			snprintf(field, sizeof(field), "expect[%zu].%s", i, record_keys[k]);
+			if (!(f[k] = want_string(af, entry, fv, field, errbuf, errlen)))
+				return DNSVET_ERR_INVALID;
 		}
-		if (dnsvet_expect_add_record(e, f[0], f[1], f[2], &err) != DNSVET_OK)
-			return entry_fail(af, entry, r, errbuf, errlen, "expect[%zu]: %s", i,
-			                  err.message);
+		if (dnsvet_expect_add_record(e, f[0], f[1], f[2], &err) != DNSVET_OK) {
+			/* the library names records[N].name, .type or .value: point at that key */
+			const char *sub = strchr(err.field, '.'), *msg = err.message;
+			size_t flen = strlen(err.field);
+
+			if (flen && strncmp(msg, err.field, flen) == 0 && strncmp(msg + flen, ": ", 2) == 0)
+				msg += flen + 2;
+			return entry_fail(af, entry, sub ? dnsvet_node_map_get(r, sub + 1) : r, errbuf,
+			                  errlen, "expect[%zu]%s: %s", i, sub ? sub : "", msg);
+		}
 	}
 	return DNSVET_OK;
 }
@@ -296,13 +311,6 @@ dnsvet_status audit_entry_apply(const audit_file *af, const audit_entry *entry,
 		return entry_fail(af, entry, dnsvet_node_map_value_at(m, k), errbuf, errlen,
 		                  "unknown key '%s'%s", key, hint);
 	}
-	/* the region goes first: it decides the DKIM signing zone the others derive from */
-	v = dnsvet_node_map_get(m, "region");
-	if (!v)
-		v = dnsvet_node_map_get(af->defaults, "region");
-	if (v && (st = apply_string(af, entry, v, "region", dnsvet_expect_set_region, e,
-	                            errbuf, errlen)))
-		return st;
 	if ((v = dnsvet_node_map_get(m, "ses_identity"))) {
 		const char *clash = dnsvet_node_map_get(m, "dkim_tokens") ? "dkim_tokens"
 		                    : dnsvet_node_map_get(m, "byodkim_selector") ? "byodkim_selector"
@@ -315,6 +323,16 @@ dnsvet_status audit_entry_apply(const audit_file *af, const audit_entry *entry,
 		if ((st = apply_identity(af, entry, v, e, errbuf, errlen)))
 			return st;
 	}
+	/* After the identity, whose regional signing zone names its region: an entry's own
+	 * region that differs is an error, and the default applies only where the identity
+	 * names no region (dnsvet-audit(5): "when absent"). Before the explicit
+	 * signing_zone, which is "not the region's" by definition. */
+	v = dnsvet_node_map_get(m, "region");
+	if (!v && !dnsvet_ses_region_of_zone(dnsvet_expect_signing_zone(e)))
+		v = dnsvet_node_map_get(af->defaults, "region");
+	if (v && (st = apply_string(af, entry, v, "region", dnsvet_expect_set_region, e,
+	                            errbuf, errlen)))
+		return st;
 	if ((v = dnsvet_node_map_get(m, "dkim_tokens")) &&
 	    (st = apply_list(af, entry, v, "dkim_tokens", e, dnsvet_expect_add_dkim_token,
 	                     errbuf, errlen)))
@@ -420,6 +438,9 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 	if ((v = dnsvet_node_map_get(d, "region"))) {
 		if (dnsvet_node_type_of(v) != DNSVET_NODE_STRING)
 			return file_fail(af->path, v, errbuf, errlen, "defaults.region: expected a string");
+		if (dnsvet_node_string_has_nul(v))
+			return file_fail(af->path, v, errbuf, errlen,
+			                 "defaults.region: " DNSVET_CONTROL_CHARACTER);
 		st = dnsvet_expect_new("example.com", &probe, &err);
 		if (st)
 			return st;
@@ -431,6 +452,9 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 	if ((v = dnsvet_node_map_get(d, "resolvers"))) {
 		size_t len = 1;
 
+		if (dnsvet_node_string_has_nul(v))
+			return file_fail(af->path, v, errbuf, errlen,
+			                 "defaults.resolvers: " DNSVET_CONTROL_CHARACTER);
 		if (dnsvet_node_type_of(v) == DNSVET_NODE_STRING) {
 			af->resolvers = strdup(dnsvet_node_string(v));
 			return af->resolvers ? DNSVET_OK : DNSVET_ERR_NOMEM;
@@ -444,6 +468,9 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 			if (dnsvet_node_type_of(a) != DNSVET_NODE_STRING)
 				return file_fail(af->path, a, errbuf, errlen,
 				                 "defaults.resolvers[%zu]: expected an address", i);
+			if (dnsvet_node_string_has_nul(a))
+				return file_fail(af->path, a, errbuf, errlen,
+				                 "defaults.resolvers[%zu]: " DNSVET_CONTROL_CHARACTER, i);
 			len += strlen(dnsvet_node_string(a)) + 1;
 		}
 		af->resolvers = calloc(1, len);
@@ -465,7 +492,7 @@ static const char *item_domain(const audit_file *af, const audit_entry *entry,
 	const dnsvet_node *d;
 
 	if (dnsvet_node_type_of(item) == DNSVET_NODE_STRING)
-		return dnsvet_node_string(item);
+		return want_string(af, entry, item, "domain", errbuf, errlen);
 	if (dnsvet_node_type_of(item) != DNSVET_NODE_MAP) {
 		entry_fail(af, entry, item, errbuf, errlen,
 		           "expected a domain name or a map with 'domain:'");
@@ -491,11 +518,7 @@ static const char *item_domain(const audit_file *af, const audit_entry *entry,
 		entry_fail(af, entry, item, errbuf, errlen, "'domain' is missing");
 		return NULL;
 	}
-	if (dnsvet_node_type_of(d) != DNSVET_NODE_STRING) {
-		entry_fail(af, entry, d, errbuf, errlen, "domain: expected a string");
-		return NULL;
-	}
-	return dnsvet_node_string(d);
+	return want_string(af, entry, d, "domain", errbuf, errlen);
 }
 
 /* Normalised names of the accepted entries, to find an entry given twice. */
@@ -674,7 +697,7 @@ dnsvet_status audit_file_load(const char *path, const audit_shard *shard,
 		audit_file_free(af);
 		return DNSVET_ERR_NOMEM;
 	}
-	st = dnsvet_node_load_yaml_file(path, &af->doc, &nerr);
+	st = dnsvet_node_load_yaml_file_flags(path, &af->doc, &nerr, DNSVET_PARSE_KEEP_NUL);
 	if (st) {
 		snprintf(errbuf, errlen, "%s", nerr.message);
 		audit_file_free(af);

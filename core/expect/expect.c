@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/ldns.h>
 #include "expect/expect_internal.h"
 #include "expect/hostname.h"
 #include "expect/regions.h"
 
-#define WHY 300
+#define WHY 400
 
 static const char spf_value[] = "v=spf1 include:amazonses.com ~all";
 static const char dmarc_value[] = "v=DMARC1; p=none;";
@@ -56,6 +57,10 @@ int dnsvet_expect_check_token(const char *token, char *norm, size_t normsize, ch
 
 	if (!token || !*token) {
 		snprintf(why, whysize, "is empty");
+		return 0;
+	}
+	if (dnsvet_has_control(token)) {
+		snprintf(why, whysize, DNSVET_CONTROL_CHARACTER);
 		return 0;
 	}
 	n = strlen(token);
@@ -119,7 +124,7 @@ int dnsvet_expect_check_mail_from(const dnsvet_expect *e, const char *mf, char *
 
 int dnsvet_expect_check_region(const char *region, char *why, size_t whysize)
 {
-	char close[200];
+	char close[300];
 
 	if (!region || !*region) {
 		snprintf(why, whysize, "is empty");
@@ -127,12 +132,17 @@ int dnsvet_expect_check_region(const char *region, char *why, size_t whysize)
 	}
 	if (dnsvet_ses_region_find(region))
 		return 1;
+	if (dnsvet_has_control(region)) {
+		snprintf(why, whysize, DNSVET_CONTROL_CHARACTER);
+		return 0;
+	}
 	dnsvet_ses_region_suggest(region, 3, close, sizeof(close));
 	if (close[0])
 		snprintf(why, whysize, "unknown SES region '%.60s' (did you mean %s?)", region, close);
-	else
-		snprintf(why, whysize, "unknown SES region '%.60s' (known: us-east-1, eu-west-1, ... "
-		         "see `dnsvet regions`)", region);
+	else {
+		dnsvet_ses_region_list(close, sizeof(close));
+		snprintf(why, whysize, "unknown SES region '%.40s' (known: %s)", region, close);
+	}
 	return 0;
 }
 
@@ -426,7 +436,7 @@ static dnsvet_status replace_str(dnsvet_expect *e, char **slot, const char *valu
 dnsvet_status dnsvet_expect_set_region(dnsvet_expect *e, const char *region,
                                        dnsvet_expect_error *err)
 {
-	const dnsvet_ses_region *r;
+	const dnsvet_ses_region *r, *zr;
 	char why[WHY];
 
 	err_reset(err);
@@ -435,6 +445,14 @@ dnsvet_status dnsvet_expect_set_region(dnsvet_expect *e, const char *region,
 	if (!dnsvet_expect_check_region(region, why, sizeof(why)))
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, "region", "%s", why);
 	r = dnsvet_ses_region_find(region);
+	/* A regional signing zone (from the SES identity) pins the region: another one would
+	 * expect the DKIM CNAMEs in one region and the MAIL FROM MX in the other. */
+	zr = dnsvet_ses_region_of_zone(e->signing_zone);
+	if (zr && zr != r)
+		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, "region",
+		                          "%s is not the identity's region %s (its DKIM signing zone "
+		                          "is %s); give one region", r->name, zr->name,
+		                          e->signing_zone);
 	e->region_set = 1;
 	return replace_str(e, &e->region, r->name);
 }
@@ -552,6 +570,9 @@ dnsvet_status dnsvet_expect_set_legacy_token(dnsvet_expect *e, const char *token
 	if (n == 0 || n > 255)
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, "legacy_token",
 		                          "must be 1 to 255 characters, not %zu", n);
+	if (dnsvet_has_control(token))
+		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, "legacy_token",
+		                          DNSVET_CONTROL_CHARACTER);
 	/* SES v1 tokens are base64 (44 characters ending in '=') */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)token[i];
@@ -609,6 +630,7 @@ dnsvet_status dnsvet_expect_add_record(dnsvet_expect *e, const char *name, const
 {
 	char why[WHY], field[40];
 	struct dnsvet_expect_custom *p, c;
+	ldns_rr_type rrtype;
 	size_t i, tl;
 
 	err_reset(err);
@@ -617,21 +639,61 @@ dnsvet_status dnsvet_expect_add_record(dnsvet_expect *e, const char *name, const
 	snprintf(field, sizeof(field), "records[%zu].name", e->ncustom);
 	if (!dnsvet_hostname_check(name, DNSVET_HOST_UNDERSCORE, why, sizeof(why)))
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field, "%s", why);
+	/* the probe asks only the identity's zone and what lies below it */
+	c.name = dnsvet_name_normal(name);
+	if (!c.name)
+		return DNSVET_ERR_NOMEM;
+	i = dnsvet_name_is_sub(c.name, e->domain);
+	free(c.name);
+	if (!i)
+		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
+		                          "'%.253s' is not %s or a name below it", name, e->domain);
 	snprintf(field, sizeof(field), "records[%zu].type", e->ncustom);
 	tl = type ? strlen(type) : 0;
-	if (tl == 0 || tl > 10)
+	if (tl == 0 || tl > 10 || dnsvet_has_control(type))
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
-		                          "'%s' is not a record type", type ? type : "");
+		                          "'%s' is not a record type", tl > 10 ? "(too long)" :
+		                          tl && !dnsvet_has_control(type) ? type : "");
 	for (i = 0; i < tl; i++)
 		if (!isalnum((unsigned char)type[i]) || (unsigned char)type[i] >= 0x80)
 			return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
 			                          "'%s' is not a record type", type);
+	rrtype = ldns_get_rr_type_by_name(type);
+	/* question-only types (OPT, IXFR, AXFR, MAILB, MAILA, ANY) are never published */
+	if (rrtype == 0 || rrtype == LDNS_RR_TYPE_OPT ||
+	    (rrtype >= LDNS_RR_TYPE_IXFR && rrtype <= LDNS_RR_TYPE_ANY))
+		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
+		                          "'%s' is not a record type (A, AAAA, CNAME, MX, TXT, "
+		                          "CAA, TYPE65, ...)", type);
 	snprintf(field, sizeof(field), "records[%zu].value", e->ncustom);
 	if (!value || !*value)
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field, "is empty");
 	if (strlen(value) > 8192)
 		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
 		                          "is longer than 8192 characters");
+	if (dnsvet_has_control(value))
+		return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
+		                          DNSVET_CONTROL_CHARACTER);
+	/* TXT (and SPF) values are unquoted text, which any string is; the others must read
+	 * as that type's data, or the check would compare against nonsense */
+	if (rrtype != LDNS_RR_TYPE_TXT && rrtype != LDNS_RR_TYPE_SPF) {
+		ldns_rr *rr = NULL;
+		ldns_status ls;
+		char *line;
+		size_t n = strlen(value) + 64;
+
+		line = malloc(n);
+		if (!line)
+			return DNSVET_ERR_NOMEM;
+		snprintf(line, n, "example. 1800 IN %s %s", type, value);
+		ls = ldns_rr_new_frm_str(&rr, line, 1800, NULL, NULL);
+		free(line);
+		ldns_rr_free(rr);
+		if (ls != LDNS_STATUS_OK)
+			return dnsvet_expect_fail(err, DNSVET_ERR_INVALID, NULL, 0, 0, field,
+			                          "'%.200s' is not %s data: %s", value, type,
+			                          ldns_get_errorstr_by_id(ls));
+	}
 	c.name = dnsvet_name_normal(name);
 	c.type = strdup(type);
 	c.value = strdup(value);

@@ -158,6 +158,8 @@ static dnsvet_status read_str(struct rctx *c, const dnsvet_node *map, const char
 		return DNSVET_OK;
 	if (!dnsvet_node_string(v))
 		return node_fail(c, v, field, "must be a string%s", NULL);
+	if (dnsvet_node_string_has_nul(v))
+		return node_fail(c, v, field, DNSVET_CONTROL_CHARACTER "%s", NULL);
 	*out = dnsvet_node_string(v);
 	return DNSVET_OK;
 }

@@ -15,6 +15,14 @@ static int all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+int dnsvet_has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 int dnsvet_hostname_check(const char *name, int flags, char *why, size_t whysize)
 {
 	size_t len, i, start = 0, labels = 0, last_start = 0;
@@ -22,6 +30,11 @@ int dnsvet_hostname_check(const char *name, int flags, char *why, size_t whysize
 
 	if (!name || !*name) {
 		snprintf(why, whysize, "is empty");
+		return 0;
+	}
+	/* before anything quotes the name back */
+	if (dnsvet_has_control(name)) {
+		snprintf(why, whysize, DNSVET_CONTROL_CHARACTER);
 		return 0;
 	}
 	len = strlen(name);
@@ -70,8 +83,8 @@ int dnsvet_hostname_check(const char *name, int flags, char *why, size_t whysize
 		}
 		if (isalnum(c) || c == '-' || (c == '_' && (flags & DNSVET_HOST_UNDERSCORE)))
 			continue;
-		if (c == ' ' || c < 0x20)
-			snprintf(why, whysize, "'%s' contains a blank or control character", name);
+		if (c == ' ')
+			snprintf(why, whysize, "'%s' contains a blank", name);
 		else
 			snprintf(why, whysize, "'%s' contains '%c', which a host name cannot hold", name, c);
 		return 0;

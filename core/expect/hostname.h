@@ -13,6 +13,13 @@
  * digits, not an IP address. Returns 1 when fine; else 0 with the reason in why. */
 int dnsvet_hostname_check(const char *name, int flags, char *why, size_t whysize);
 
+/* The reason every check gives for a control character (C0 or DEL) in a name, token or
+ * value, which a terminal or a later reader would show differently than it is. */
+#define DNSVET_CONTROL_CHARACTER "contains a control character"
+
+/* 1 when s holds a control character (C0 or DEL). */
+int dnsvet_has_control(const char *s);
+
 /* Lowercase copy without the trailing dot; caller frees. NULL when out of memory. */
 char *dnsvet_name_normal(const char *name);
 

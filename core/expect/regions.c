@@ -58,6 +58,45 @@ const dnsvet_ses_region *dnsvet_ses_region_find(const char *name)
 	return NULL;
 }
 
+const dnsvet_ses_region *dnsvet_ses_region_of_zone(const char *zone)
+{
+	size_t i;
+
+	if (!zone)
+		return NULL;
+	for (i = 0; i < NREGIONS; i++)
+		if (strcmp(regions[i].signing_zone, DEFAULT) != 0 &&
+		    strcasecmp(regions[i].signing_zone, zone) == 0)
+			return &regions[i];
+	return NULL;
+}
+
+/* The name without its final number: "us-east-" of "us-east-1". */
+static size_t stem_len(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+
+	return dash ? (size_t)(dash - name) + 1 : strlen(name);
+}
+
+void dnsvet_ses_region_list(char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < NREGIONS && used < size; i++) {
+		size_t st = stem_len(regions[i].name);
+		int sibling = i > 0 && stem_len(regions[i - 1].name) == st &&
+		              strncmp(regions[i - 1].name, regions[i].name, st) == 0;
+
+		if (sibling)
+			used += (size_t)snprintf(buf + used, size - used, "/%s", regions[i].name + st);
+		else
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+			                         regions[i].name);
+	}
+}
+
 void dnsvet_ses_region_suggest(const char *name, size_t max, char *buf, size_t size)
 {
 	size_t dist[NREGIONS], i, k, used = 0, picked = 0;

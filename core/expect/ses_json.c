@@ -5,6 +5,7 @@
 #include <time.h>
 #include "expect/expect_internal.h"
 #include "expect/hostname.h"
+#include "expect/regions.h"
 #include "tree/node_internal.h"
 
 /* Where a JSON field failed, for the error message. */
@@ -34,6 +35,8 @@ static dnsvet_status get_str(struct ctx *c, const dnsvet_node *map, const char *
 		return DNSVET_OK;
 	if (dnsvet_node_type_of(v) != DNSVET_NODE_STRING)
 		return field_fail(c, v, field, "must be a string");
+	if (dnsvet_node_string_has_nul(v))
+		return field_fail(c, v, field, DNSVET_CONTROL_CHARACTER);
 	*out = strdup(dnsvet_node_string(v));
 	return *out ? DNSVET_OK : DNSVET_ERR_NOMEM;
 }
@@ -95,6 +98,7 @@ static dnsvet_status apply(dnsvet_expect *e, struct ctx *c)
 	const dnsvet_node *root = c->root, *dkim, *mf, *vi, *soa = NULL, *tokens, *v;
 	struct dnsvet_ses_facts *f = &e->ses;
 	char why[300], field[64], *zone = NULL, *mfd = NULL;
+	const dnsvet_ses_region *zr;
 	dnsvet_status st = DNSVET_OK;
 	size_t i, n;
 
@@ -131,28 +135,27 @@ static dnsvet_status apply(dnsvet_expect *e, struct ctx *c)
 				st = DNSVET_ERR_NOMEM;
 				goto done;
 			}
-			/* A regional signing zone names the region, which the MAIL FROM MX
-			 * needs, when the caller did not give one. */
-			if (!e->region_set) {
-				size_t ri;
+			/* A regional signing zone names the identity's region, which the MAIL
+			 * FROM MX needs too; a region given before that differs is a mistake
+			 * (DKIM in one region, MAIL FROM in another), not a preference. */
+			zr = dnsvet_ses_region_of_zone(e->signing_zone);
+			if (zr && e->region_set && strcmp(zr->name, e->region) != 0) {
+				snprintf(why, sizeof(why), "the identity's region is %s (the signing zone "
+				         "of %s), not the region given, %s; give one region", zr->name,
+				         zr->name, e->region);
+				st = field_fail(c, dnsvet_node_map_get(dkim, "SigningHostedZone"),
+				                "DkimAttributes.SigningHostedZone", why);
+				goto done;
+			}
+			if (zr && strcmp(zr->name, e->region) != 0) {
+				char *nr = strdup(zr->name);
 
-				for (ri = 0; dnsvet_expect_region_at(ri); ri++) {
-					const char *r = dnsvet_expect_region_at(ri);
-					const char *rz = dnsvet_expect_region_signing_zone(r);
-
-					if (strcmp(rz, DNSVET_EXPECT_DEFAULT_SIGNING_ZONE) != 0 &&
-					    strcmp(rz, e->signing_zone) == 0) {
-						char *nr = strdup(r);
-
-						if (!nr) {
-							st = DNSVET_ERR_NOMEM;
-							goto done;
-						}
-						free(e->region);
-						e->region = nr;
-						break;
-					}
+				if (!nr) {
+					st = DNSVET_ERR_NOMEM;
+					goto done;
 				}
+				free(e->region);
+				e->region = nr;
 			}
 		}
 		if (f->signing_origin) {
@@ -194,8 +197,24 @@ static dnsvet_status apply(dnsvet_expect *e, struct ctx *c)
 					st = field_fail(c, v, field, "must be a string");
 					goto done;
 				}
+				if (dnsvet_node_string_has_nul(v)) {
+					st = field_fail(c, v, field, DNSVET_CONTROL_CHARACTER);
+					goto done;
+				}
 				if (easy) {
+					size_t k;
+
 					if (!dnsvet_expect_check_token(t, norm, sizeof(norm), why, sizeof(why))) {
+						st = field_fail(c, v, field, why);
+						goto done;
+					}
+					/* three equal CNAMEs would pass for a complete Easy DKIM setup */
+					for (k = 0; k < e->ntokens; k++)
+						if (strcmp(e->tokens[k], norm) == 0)
+							break;
+					if (k < e->ntokens) {
+						snprintf(why, sizeof(why), "'%s' is given twice (it is "
+						         "DkimAttributes.Tokens[%zu])", norm, k);
 						st = field_fail(c, v, field, why);
 						goto done;
 					}
@@ -293,7 +312,13 @@ dnsvet_status dnsvet_expect_load_ses_json(dnsvet_expect *e, const char *text, si
 	}
 	if (!e || (!text && len))
 		return DNSVET_ERR_INVALID;
-	st = dnsvet_node_parse_yaml(text, len, name, &root, &nerr);
+	/* The AWS CLI prints JSON; the strict reader keeps YAML's looser forms (unquoted
+	 * keys, trailing commas, comments) from passing for it. NUL-holding strings are kept
+	 * so that the field at fault can be named. */
+	if (len > DNSVET_NODE_MAX_INPUT)
+		return dnsvet_expect_fail(err, DNSVET_ERR_LIMIT, NULL, 0, 0, name ? name : "<input>",
+		                          "file too large");
+	st = dnsvet_json_parse(text, len, name, &root, &nerr, DNSVET_PARSE_KEEP_NUL);
 	if (st != DNSVET_OK) {
 		if (err) {
 			snprintf(err->message, sizeof(err->message), "%s", nerr.message);

@@ -12,6 +12,7 @@ struct jp {
 	const char *name;
 	dnsvet_node_error *err;
 	size_t nodes;
+	unsigned flags;          /* DNSVET_PARSE_* */
 	dnsvet_sbuf buf;         /* scratch for string contents */
 };
 
@@ -335,6 +336,9 @@ static dnsvet_status read_value(struct jp *p, dnsvet_node **out, unsigned depth)
 		st = read_string(p);
 		if (st != DNSVET_OK)
 			return st;
+		if (!(p->flags & DNSVET_PARSE_KEEP_NUL) && p->buf.len && memchr(p->buf.data, '\0', p->buf.len))
+			return dnsvet_node_error_set(p->err, DNSVET_ERR_PARSE, p->name, line, col,
+			                             "a string contains a control character (NUL)");
 		*out = dnsvet_node_new_stringn(p->buf.data ? p->buf.data : "", p->buf.len);
 	} else if (c == '-' || (c >= '0' && c <= '9')) {
 		st = read_number(p, out);
@@ -357,7 +361,7 @@ static dnsvet_status read_value(struct jp *p, dnsvet_node **out, unsigned depth)
 }
 
 dnsvet_status dnsvet_json_parse(const char *text, size_t len, const char *name,
-                                dnsvet_node **out, dnsvet_node_error *err)
+                                dnsvet_node **out, dnsvet_node_error *err, unsigned flags)
 {
 	struct jp p;
 	dnsvet_node *root = NULL;
@@ -370,6 +374,7 @@ dnsvet_status dnsvet_json_parse(const char *text, size_t len, const char *name,
 	p.col = 1;
 	p.name = name;
 	p.err = err;
+	p.flags = flags;
 	dnsvet_sbuf_init(&p.buf);
 	*out = NULL;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)

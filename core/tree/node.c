@@ -500,6 +500,12 @@ size_t dnsvet_node_string_len(const dnsvet_node *node)
 	return node && node->type == DNSVET_NODE_STRING ? node->u.s.len : 0;
 }
 
+int dnsvet_node_string_has_nul(const dnsvet_node *node)
+{
+	return node && node->type == DNSVET_NODE_STRING &&
+	       memchr(node->u.s.ptr, '\0', node->u.s.len) != NULL;
+}
+
 size_t dnsvet_node_size(const dnsvet_node *node)
 {
 	if (!node)

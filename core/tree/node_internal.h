@@ -36,10 +36,26 @@ dnsvet_status dnsvet_node_error_set(dnsvet_node_error *err, dnsvet_status st, co
                                     unsigned line, unsigned column, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Reader options. A string scalar holding a NUL byte (written \0, \x00 or \u0000) is a
+ * parse error by default: every reader of a tree takes strings as C strings, which would
+ * end at the NUL and check only the part before it. KEEP_NUL keeps such strings, for a
+ * caller that rejects them itself per field (an audit entry is left out, not the file). */
+#define DNSVET_PARSE_KEEP_NUL 1u
+
+dnsvet_status dnsvet_node_parse_yaml_flags(const char *text, size_t len, const char *name,
+                                           dnsvet_node **out, dnsvet_node_error *err,
+                                           unsigned flags);
+dnsvet_status dnsvet_node_load_yaml_file_flags(const char *path, dnsvet_node **out,
+                                               dnsvet_node_error *err, unsigned flags);
+
 /* Strict JSON (RFC 8259) reader used for documents that start with '{' or '['. Same
- * contract as dnsvet_node_parse_yaml. */
+ * contract as dnsvet_node_parse_yaml_flags. */
 dnsvet_status dnsvet_json_parse(const char *text, size_t len, const char *name,
-                                dnsvet_node **out, dnsvet_node_error *err);
+                                dnsvet_node **out, dnsvet_node_error *err, unsigned flags);
+
+/* 1 when node is a string holding a NUL byte (only trees read with KEEP_NUL, or built in
+ * memory, have them). */
+int dnsvet_node_string_has_nul(const dnsvet_node *node);
 
 /* Scalar resolution of a plain (unquoted) YAML scalar, YAML 1.2 core schema. Returns the
  * type it denotes and fills the value; DNSVET_NODE_STRING when it is just text. */

@@ -8,6 +8,8 @@
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
+static const char nul_complaint[] = "a string contains a control character (NUL)";
+
 struct frame {
 	dnsvet_node *node;
 	char *key;           /* pending map key, NULL when the next scalar is a key */
@@ -22,6 +24,7 @@ struct builder {
 	size_t depth;
 	size_t nodes;
 	int documents;
+	unsigned flags;      /* DNSVET_PARSE_* */
 };
 
 static dnsvet_status fail(struct builder *b, dnsvet_status st, unsigned line, unsigned col,
@@ -196,6 +199,9 @@ static dnsvet_status on_scalar(struct builder *b, yaml_event_t *ev)
 		sc.type = DNSVET_NODE_STRING;
 	}
 
+	if (sc.type == DNSVET_NODE_STRING && !(b->flags & DNSVET_PARSE_KEEP_NUL) &&
+	    memchr(val, '\0', len))
+		return fail(b, DNSVET_ERR_PARSE, line, col, "%s", nul_complaint);
 	switch (sc.type) {
 	case DNSVET_NODE_NULL: n = dnsvet_node_new_null(); break;
 	case DNSVET_NODE_BOOL: n = dnsvet_node_new_bool(sc.b); break;
@@ -308,10 +314,18 @@ static int looks_like_json(const char *text, size_t len)
 }
 
 static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, const char *name,
-                                                 dnsvet_node **out, dnsvet_node_error *err);
+                                                 dnsvet_node **out, dnsvet_node_error *err,
+                                                 unsigned flags);
 
 dnsvet_status dnsvet_node_parse_yaml(const char *text, size_t len, const char *name,
                                      dnsvet_node **out, dnsvet_node_error *err)
+{
+	return dnsvet_node_parse_yaml_flags(text, len, name, out, err, 0);
+}
+
+dnsvet_status dnsvet_node_parse_yaml_flags(const char *text, size_t len, const char *name,
+                                           dnsvet_node **out, dnsvet_node_error *err,
+                                           unsigned flags)
 {
 	struct builder b;
 	dnsvet_status st;
@@ -331,26 +345,28 @@ dnsvet_status dnsvet_node_parse_yaml(const char *text, size_t len, const char *n
 		return fail(&b, DNSVET_ERR_LIMIT, 0, 0, "document larger than %u bytes",
 		            DNSVET_NODE_MAX_INPUT);
 	if (looks_like_json(text, len)) {
-		dnsvet_node_error jerr;
+		dnsvet_node_error jerr, yerr;
 
-		st = dnsvet_json_parse(text, len, name, out, &jerr);
+		st = dnsvet_json_parse(text, len, name, out, &jerr, flags);
 		if (st == DNSVET_OK || st != DNSVET_ERR_PARSE) {
 			if (err && st != DNSVET_OK)
 				*err = jerr;
 			return st;
 		}
 		/* Not strict JSON: maybe YAML flow style ({a: 1}) or JSON with comments. When
-		 * YAML cannot read it either, the JSON complaint is the useful one. */
-		st = dnsvet_node_parse_yaml_only(text, len, name, out, NULL);
+		 * YAML cannot read it either, the JSON complaint is the useful one, unless YAML
+		 * read the flow style and stopped at a NUL in a string. */
+		st = dnsvet_node_parse_yaml_only(text, len, name, out, &yerr, flags);
 		if (st != DNSVET_OK && err)
-			*err = jerr;
+			*err = strstr(yerr.message, nul_complaint) ? yerr : jerr;
 		return st == DNSVET_OK ? st : DNSVET_ERR_PARSE;
 	}
-	return dnsvet_node_parse_yaml_only(text, len, name, out, err);
+	return dnsvet_node_parse_yaml_only(text, len, name, out, err, flags);
 }
 
 static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, const char *name,
-                                                 dnsvet_node **out, dnsvet_node_error *err)
+                                                 dnsvet_node **out, dnsvet_node_error *err,
+                                                 unsigned flags)
 {
 	struct builder b;
 	yaml_parser_t parser;
@@ -361,6 +377,7 @@ static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, c
 	memset(&b, 0, sizeof(b));
 	b.name = name;
 	b.err = err;
+	b.flags = flags;
 	if (!yaml_parser_initialize(&parser))
 		return fail(&b, DNSVET_ERR_NOMEM, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""), len);
@@ -397,6 +414,12 @@ static dnsvet_status dnsvet_node_parse_yaml_only(const char *text, size_t len, c
 
 dnsvet_status dnsvet_node_load_yaml_file(const char *path, dnsvet_node **out,
                                          dnsvet_node_error *err)
+{
+	return dnsvet_node_load_yaml_file_flags(path, out, err, 0);
+}
+
+dnsvet_status dnsvet_node_load_yaml_file_flags(const char *path, dnsvet_node **out,
+                                               dnsvet_node_error *err, unsigned flags)
 {
 	struct builder b;
 	FILE *fp;
@@ -447,7 +470,7 @@ dnsvet_status dnsvet_node_load_yaml_file(const char *path, dnsvet_node **out,
 		}
 	}
 	fclose(fp);
-	st = dnsvet_node_parse_yaml(text, len, path, out, err);
+	st = dnsvet_node_parse_yaml_flags(text, len, path, out, err, flags);
 	free(text);
 	return st;
 }

@@ -97,7 +97,9 @@ DNSVET_API int dnsvet_node_equal(const dnsvet_node *a, const dnsvet_node *b);
 /* YAML (1.1 as libyaml reads it; JSON documents parse too). `name` is used in error
  * messages ("file.yaml:3:7: ..."). Scalars: plain true/false/null/~ and integers become
  * those types; quoted scalars are always strings. Anchors and aliases are rejected, as
- * are duplicate map keys. On success *out is the root (caller frees). */
+ * are duplicate map keys, and a string holding a NUL byte (\0, \x00, \u0000): read as a
+ * C string it would end early and be checked short. On success *out is the root (caller
+ * frees). */
 DNSVET_API dnsvet_status dnsvet_node_parse_yaml(const char *text, size_t len, const char *name,
                                                 dnsvet_node **out, dnsvet_node_error *err);
 DNSVET_API dnsvet_status dnsvet_node_load_yaml_file(const char *path, dnsvet_node **out,

@@ -208,6 +208,12 @@ static void test_validation(void)
 	check_fail(dnsvet_expect_set_region(e, "eu-wst-1", &err), &err, "region", "eu-west-1");
 	check_fail(dnsvet_expect_set_region(e, "frankfurt", &err), &err, "region",
 	           "unknown SES region 'frankfurt'");
+	/* nothing close: every known region, not a command that does not exist */
+	check_fail(dnsvet_expect_set_region(e, "mars-1", &err), &err, "region",
+	           "unknown SES region 'mars-1' (known: us-east-1/2, us-west-1/2, af-south-1, ");
+	CHECK_CONTAINS(err.message, "eu-west-1/2/3, ");
+	CHECK_CONTAINS(err.message, "us-gov-west-1)");
+	CHECK(strstr(err.message, "dnsvet regions") == NULL);
 	CHECK_STR(dnsvet_expect_region(e), "us-east-1");
 
 	check_fail(dnsvet_expect_set_legacy_token(e, "abc def", &err), &err, "legacy_token",
@@ -221,6 +227,32 @@ static void test_validation(void)
 	           "records[0].value", "empty");
 	check_fail(dnsvet_expect_add_record(e, "x..shop.example.com", "TXT", "v", &err), &err,
 	           "records[0].name", "empty label");
+	/* a record is a known type, data of that type, at the identity or below it */
+	check_fail(dnsvet_expect_add_record(e, "shop.example.com", "BOGUS", "abc", &err), &err,
+	           "records[0].type", "'BOGUS' is not a record type");
+	check_fail(dnsvet_expect_add_record(e, "shop.example.com", "ANY", "abc", &err), &err,
+	           "records[0].type", "not a record type");
+	check_fail(dnsvet_expect_add_record(e, "shop.example.com", "MX", "notanmx", &err), &err,
+	           "records[0].value", "'notanmx' is not MX data");
+	check_fail(dnsvet_expect_add_record(e, "shop.example.com", "MX", "10", &err), &err,
+	           "records[0].value", "is not MX data");
+	check_fail(dnsvet_expect_add_record(e, "www.shop.example.com", "A", "999.1.1.1", &err),
+	           &err, "records[0].value", "'999.1.1.1' is not A data");
+	check_fail(dnsvet_expect_add_record(e, "www.shop.example.com", "CNAME", "a b", &err),
+	           &err, "records[0].value", "is not CNAME data");
+	check_fail(dnsvet_expect_add_record(e, "other.org", "TXT", "abc", &err), &err,
+	           "records[0].name", "'other.org' is not shop.example.com or a name below it");
+	check_fail(dnsvet_expect_add_record(e, "example.com", "TXT", "abc", &err), &err,
+	           "records[0].name", "not shop.example.com or a name below it");
+	check_fail(dnsvet_expect_add_record(e, "x.shop.example.com", "TXT", "a\nb", &err), &err,
+	           "records[0].value", "contains a control character");
+	check_fail(dnsvet_expect_add_record(e, "x\t.shop.example.com", "TXT", "v", &err), &err,
+	           "records[0].name", "contains a control character");
+	/* control characters are named, not echoed */
+	check_fail(dnsvet_expect_add_dkim_token(e, "abc\x1b[31m", &err), &err, "dkim_tokens[3]",
+	           "contains a control character");
+	check_fail(dnsvet_expect_set_legacy_token(e, "abc\r", &err), &err, "legacy_token",
+	           "contains a control character");
 	/* nothing of the above changed the object */
 	CHECK(dnsvet_expect_record_count(e) == 5);
 	dnsvet_expect_free(e);

@@ -138,7 +138,13 @@ static void test_mail_from_regional(void)
 	dnsvet_node_free(ex);
 	dnsvet_expect_free(back);
 
-	/* an explicit region is not overridden by the zone */
+	/* a region at odds with the identity's is an error, whichever comes first: DKIM in
+	 * one region and MAIL FROM in another is no identity's setup */
+	CHECK(dnsvet_expect_set_region(e, "eu-west-1", &err) == DNSVET_ERR_INVALID);
+	CHECK_STR(err.field, "region");
+	CHECK_CONTAINS(err.message, "region: eu-west-1 is not the identity's region af-south-1");
+	CHECK_STR(dnsvet_expect_region(e), "af-south-1");
+	CHECK(dnsvet_expect_set_region(e, "AF-SOUTH-1", &err) == DNSVET_OK);
 	dnsvet_expect_free(e);
 	e = NULL;
 	CHECK(dnsvet_expect_new("shop.example.com", &e, &err) == DNSVET_OK);
@@ -147,9 +153,14 @@ static void test_mail_from_regional(void)
 		char path[1024];
 
 		snprintf(path, sizeof(path), "%s/mail_from.json", datadir);
-		CHECK(dnsvet_expect_load_ses_json_file(e, path, &err) == DNSVET_OK);
+		CHECK(dnsvet_expect_load_ses_json_file(e, path, &err) == DNSVET_ERR_INVALID);
 	}
+	CHECK_STR(err.field, "DkimAttributes.SigningHostedZone");
+	CHECK_CONTAINS(err.message, "mail_from.json:17:30: DkimAttributes.SigningHostedZone: the "
+	               "identity's region is af-south-1");
+	CHECK_CONTAINS(err.message, "not the region given, eu-west-1");
 	CHECK_STR(dnsvet_expect_region(e), "eu-west-1");
+	CHECK(dnsvet_expect_has_ses(e) == 0);
 	dnsvet_expect_free(e);
 }
 
@@ -233,8 +244,43 @@ static void test_errors(void)
 		CHECK_STR(dnsvet_node_path_string(ses, "last_checked"), "2026-11-23T09:00:00Z");
 		dnsvet_node_free(ses);
 	}
+	/* a NUL would cut a value short: the field is named, nothing applied */
+	json = "{\"DkimAttributes\": {\"Tokens\": [\"abcdefghijklmnopqrstuvwxyz012345\\u0000junk\"]}}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_INVALID);
+	CHECK_STR(err.message, "id.json:1:32: DkimAttributes.Tokens[0]: contains a control character");
+	json = "{\"MailFromAttributes\": {\"MailFromDomain\": \"mail.shop.example.com\\u0000.evil.org\"}}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_INVALID);
+	CHECK_STR(err.message, "id.json:1:43: MailFromAttributes.MailFromDomain: contains a control "
+	          "character");
+	json = "{\"MailFromAttributes\": {\"MailFromDomain\": \"mail.shop.example.com\\n\"}}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_INVALID);
+	CHECK_CONTAINS(err.message, "MailFromAttributes.MailFromDomain: contains a control character");
+	CHECK(dnsvet_expect_mail_from(e) == NULL);
+	CHECK(dnsvet_expect_token_count(e) == 0);
+	/* the same token twice would pass for a complete Easy DKIM setup */
+	json = "{\"DkimAttributes\": {\"Tokens\": [\"abcdefghijklmnopqrstuvwxyz012345\",\n"
+	       "  \"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\", \"abcdefghijklmnopqrstuvwxyz012345\"]}}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_INVALID);
+	CHECK_STR(err.field, "DkimAttributes.Tokens[1]");
+	CHECK_CONTAINS(err.message, "id.json:2:3: DkimAttributes.Tokens[1]: "
+	               "'abcdefghijklmnopqrstuvwxyz012345' is given twice (it is "
+	               "DkimAttributes.Tokens[0])");
+	CHECK(dnsvet_expect_token_count(e) == 0);
+	/* what the AWS CLI prints is JSON: YAML's looser forms are not taken for it */
+	json = "{'IdentityType': 'DOMAIN'}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_PARSE);
+	CHECK_CONTAINS(err.message, "id.json:1:2: expected a string key in quotes");
+	json = "{\"IdentityType\": \"DOMAIN\",}";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_PARSE);
+	json = "{\"IdentityType\": \"DOMAIN\"} # comment";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_PARSE);
+	json = "IdentityType: DOMAIN\n";
+	CHECK(dnsvet_expect_load_ses_json(e, json, strlen(json), "id.json", &err) == DNSVET_ERR_PARSE);
+	CHECK(dnsvet_expect_has_ses(e));
+	/* an empty file is no JSON document either */
 	json = "";
-	CHECK(dnsvet_expect_load_ses_json(e, json, 0, "id.json", &err) == DNSVET_ERR_INVALID);
+	CHECK(dnsvet_expect_load_ses_json(e, json, 0, "id.json", &err) == DNSVET_ERR_PARSE);
+	CHECK_CONTAINS(err.message, "id.json:1:1: unexpected end of input");
 	snprintf(path, sizeof(path), "%s/missing.json", datadir);
 	CHECK(dnsvet_expect_load_ses_json_file(e, path, &err) == DNSVET_ERR_IO);
 	CHECK_CONTAINS(err.message, "missing.json: cannot open");

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <dnsvet/node.h>
 #include "test_node_util.h"
+#include "tree/node_internal.h"
 
 /* JSON keys longer than 1024 characters need the dedicated JSON reader. */
 #define JSON_LONG_KEYS 1
@@ -28,7 +29,9 @@ static void check_yaml_round_trip(const dnsvet_node *x, const char *what)
 	CHECK(dnsvet_node_to_yaml(x, &y1) == DNSVET_OK);
 	if (!y1)
 		return;
-	if (dnsvet_node_parse_yaml(y1, strlen(y1), what, &back, &err) != DNSVET_OK) {
+	/* in-memory strings may hold NUL, which only KEEP_NUL reads back */
+	if (dnsvet_node_parse_yaml_flags(y1, strlen(y1), what, &back, &err,
+	                                 DNSVET_PARSE_KEEP_NUL) != DNSVET_OK) {
 		fprintf(stderr, "round trip of %s: %s\n---\n%s---\n", what, err.message, y1);
 		t_failures++;
 		free(y1);
@@ -57,7 +60,8 @@ static void check_json_round_trip(const dnsvet_node *x, int pretty, const char *
 		return;
 	if (!pretty)
 		CHECK(strchr(j, '\n') == NULL);
-	if (dnsvet_node_parse_yaml(j, strlen(j), what, &back, &err) != DNSVET_OK) {
+	if (dnsvet_node_parse_yaml_flags(j, strlen(j), what, &back, &err,
+	                                 DNSVET_PARSE_KEEP_NUL) != DNSVET_OK) {
 		fprintf(stderr, "json round trip of %s: %s\n%s\n", what, err.message, j);
 		t_failures++;
 		free(j);
@@ -498,6 +502,8 @@ static void test_errors(void)
 
 static void test_json_input(void)
 {
+	const char *src2;
+	dnsvet_node_error err2;
 	const char *src =
 		"{\n"
 		"  \"DkimAttributes\": {\n"
@@ -527,10 +533,14 @@ static void test_json_input(void)
 	dnsvet_node_free(n);
 
 	/* surrogate pairs, escaped NUL, numbers beyond int64, BOM */
-	n = parse("\xEF\xBB\xBF[\"\\ud83d\\ude00\", \"a\\u0000b\", 99999999999999999999, -0, 0.5e-3, 1E2]", NULL);
+	src2 = "\xEF\xBB\xBF[\"\\ud83d\\ude00\", \"a\\u0000b\", 99999999999999999999, -0, 0.5e-3, 1E2]";
+	CHECK(dnsvet_node_parse_yaml_flags(src2, strlen(src2), "t.json", &n, &err2,
+	                                   DNSVET_PARSE_KEEP_NUL) == DNSVET_OK);
 	CHECK(n != NULL);
 	CHECK_STR(dnsvet_node_path_string(n, "0"), "\xf0\x9f\x98\x80");
 	CHECK(dnsvet_node_string_len(dnsvet_node_path(n, "1")) == 3);
+	CHECK(dnsvet_node_string_has_nul(dnsvet_node_path(n, "1")));
+	CHECK(!dnsvet_node_string_has_nul(dnsvet_node_path(n, "0")));
 	CHECK(dnsvet_node_type_of(dnsvet_node_path(n, "2")) == DNSVET_NODE_DOUBLE);
 	CHECK(dnsvet_node_int(dnsvet_node_path(n, "3"), 9) == 0);
 	CHECK(dnsvet_node_double(dnsvet_node_path(n, "4"), 0) == 0.0005);
@@ -550,6 +560,39 @@ static void test_json_input(void)
 	dnsvet_node_free(n);
 }
 
+/* A string with a NUL would be read short as a C string: refused where it is read, unless
+ * the caller asks to keep it and names the field itself. */
+static void test_nul_strings(void)
+{
+	static const char *const docs[] = {
+		"- \"good.com\\0evil\"\n",
+		"a: \"x\\x00y\"\n",
+		"{a: \"x\\u0000y\"}\n",
+		"[\"ok\", \"mail.example.com\\u0000.evil.org\"]",
+		"{\"a\": [\"x\\u0000\"], \"b\": 1}",
+		NULL
+	};
+	dnsvet_node_error err;
+	dnsvet_node *n;
+	const char *src;
+
+	for (size_t i = 0; docs[i]; i++) {
+		n = NULL;
+		CHECK(dnsvet_node_parse_yaml(docs[i], strlen(docs[i]), "nul.yaml", &n, &err) ==
+		      DNSVET_ERR_PARSE);
+		CHECK(n == NULL);
+		CHECK(strstr(err.message, "nul.yaml:") == err.message);
+		CHECK(strstr(err.message, "contains a control character") != NULL);
+		CHECK(dnsvet_node_parse_yaml_flags(docs[i], strlen(docs[i]), "nul.yaml", &n, &err,
+		                                   DNSVET_PARSE_KEEP_NUL) == DNSVET_OK);
+		dnsvet_node_free(n);
+	}
+	/* the place is the string's own */
+	src = "x: 1\ny: \"a\\0\"\n";
+	CHECK(dnsvet_node_parse_yaml(src, strlen(src), "p.yaml", &n, &err) == DNSVET_ERR_PARSE);
+	CHECK(err.line == 2 && err.column == 4);
+}
+
 int main(void)
 {
 	test_build_and_access();
@@ -557,6 +600,7 @@ int main(void)
 	test_emit_format();
 	test_nasty_round_trips();
 	test_json_input();
+	test_nul_strings();
 	test_errors();
 	test_large_map();
 	test_common_keys();

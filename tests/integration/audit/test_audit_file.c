@@ -116,6 +116,71 @@ static void test_entries(void)
 	audit_file_free(af);
 }
 
+/* A NUL or control character, a region at odds with the identity's, an extra record that
+ * is no record: each costs its own entry, named at its place. */
+static void test_hostile(void)
+{
+	problems p;
+	char err[800];
+	audit_file *af = load("hostile.yaml", NULL, &p, DNSVET_OK, err, sizeof(err));
+	const audit_entry *e;
+	dnsvet_expect *x = NULL;
+	dnsvet_expect_error xe;
+	int mx = 0;
+
+	if (!af)
+		return;
+	CHECK_EQ(audit_file_count(af), 2);
+	CHECK_EQ(audit_file_invalid(af), 11);
+	CHECK_EQ(p.n, 11);
+	CHECK_CONTAINS(p.msg[0], "hostile.yaml:5:5: domain: contains a control character");
+	CHECK_CONTAINS(p.msg[1], "hostile.yaml:6:14: domain: contains a control character");
+	CHECK_CONTAINS(p.msg[2], "hostile.yaml:7:37: c-shop.com: mail_from: contains a control "
+	                         "character");
+	CHECK_CONTAINS(p.msg[3], "hostile.yaml:8:40: d-shop.com: dkim_tokens[0]: contains a "
+	                         "control character");
+	CHECK_CONTAINS(p.msg[4], "hostile.yaml:9:37: e-shop.com: mail_from: contains a control "
+	                         "character");
+	CHECK_CONTAINS(p.msg[5], "hostile.yaml:11:41: regional-shop.org: region: eu-west-1 is not "
+	                         "the identity's region af-south-1");
+	CHECK_CONTAINS(p.msg[6], "hostile.yaml:12:60: f-shop.com: expect[0].type: 'BOGUS' is not "
+	                         "a record type");
+	CHECK_CONTAINS(p.msg[7], "hostile.yaml:13:71: g-shop.com: expect[0].value: 'notanmx' is "
+	                         "not MX data");
+	CHECK_CONTAINS(p.msg[8], "hostile.yaml:14:42: h-shop.com: expect[0].name: 'other.org' is "
+	                         "not h-shop.com or a name below it");
+	CHECK_CONTAINS(p.msg[9], "hostile.yaml:15:74: i-shop.com: expect[0].value: '999.1.1.1' is "
+	                         "not A data");
+	CHECK_CONTAINS(p.msg[10], "hostile.yaml:16:42: j-shop.com: expect[0].name:");
+
+	/* the identity's region wins over the default, for DKIM and MAIL FROM alike */
+	e = audit_file_entry(af, 0);
+	CHECK_STR(e->domain, "regional-shop.com");
+	CHECK(dnsvet_expect_new(e->domain, &x, &xe) == DNSVET_OK);
+	CHECK(audit_entry_apply(af, e, x, err, sizeof(err)) == DNSVET_OK);
+	CHECK_STR(dnsvet_expect_region(x), "af-south-1");
+	for (size_t i = 0; i < dnsvet_expect_record_count(x); i++) {
+		const dnsvet_expect_record *r = dnsvet_expect_record_at(x, i);
+
+		if (strcmp(r->role, "dkim") == 0)
+			CHECK_CONTAINS(r->value, ".dkim.af-south-1.amazonses.com");
+		if (strcmp(r->role, "mail_from_mx") == 0) {
+			CHECK_STR(r->value, "10 feedback-smtp.af-south-1.amazonses.com");
+			mx++;
+		}
+	}
+	CHECK_EQ(mx, 1);
+	dnsvet_expect_free(x);
+
+	e = audit_file_entry(af, 1);
+	CHECK_STR(e->domain, "k-shop.com");
+	CHECK(dnsvet_expect_new(e->domain, &x, &xe) == DNSVET_OK);
+	CHECK(audit_entry_apply(af, e, x, err, sizeof(err)) == DNSVET_OK);
+	CHECK_STR(dnsvet_expect_region(x), "eu-west-1");
+	dnsvet_expect_free(x);
+	audit_file_free(af);
+}
+
 static void test_file_errors(void)
 {
 	problems p;
@@ -187,6 +252,7 @@ int main(int argc, char **argv)
 	}
 	datadir = argv[1];
 	test_entries();
+	test_hostile();
 	test_file_errors();
 	test_shards();
 	return t_finish("audit_file");

@@ -303,8 +303,46 @@ check("trace lame: lame servers and disagreeing answers",
       rc == 0 and "lame (refused)" in out and "lame (timeout)" in out
       and "different answers" in out, show(rc, out, err))
 
+# hostile SES identity JSON: a NUL that would cut a value short, a token given twice, YAML
+# passing for JSON; each refused with the file, line, column and field
+HOSTILE = tempfile.mkdtemp(prefix="dnsvet-cli-")
+TOK = "abcdefghijklmnopqrstuvwxyz012345"
+for fname, text in (
+        ("nul_token.json", '{"DkimAttributes": {"Tokens": ["%s\\u0000junk"]}}' % TOK),
+        ("nul_mail_from.json", '{"MailFromAttributes": {"MailFromDomain": '
+                               '"mail.shop.example.com\\u0000.evil.org"}}'),
+        ("dup_tokens.json", '{"DkimAttributes": {"Tokens": ["%s", "%s", "%s"]}}' % (TOK, TOK, TOK)),
+        ("yaml.json", "{'DkimAttributes': {'Tokens': ['%s']}}" % TOK),
+        ("trailing_comma.json", '{"IdentityType": "DOMAIN",}')):
+    with open(os.path.join(HOSTILE, fname), "w") as f:
+        f.write(text)
+
 # bad input: exit 2, the flag named
 BAD = [
+    (["records", "shop.example.com", "--ses-identity", os.path.join(HOSTILE, "nul_token.json")],
+     "nul_token.json:1:32: DkimAttributes.Tokens[0]: contains a control character"),
+    (["records", "shop.example.com", "--ses-identity", os.path.join(HOSTILE, "nul_mail_from.json")],
+     "nul_mail_from.json:1:43: MailFromAttributes.MailFromDomain: contains a control character"),
+    (["records", "shop.example.com", "--ses-identity", os.path.join(HOSTILE, "dup_tokens.json")],
+     "dup_tokens.json:1:68: DkimAttributes.Tokens[1]: '%s' is given twice" % TOK),
+    (["records", "shop.example.com", "--ses-identity", os.path.join(HOSTILE, "yaml.json")],
+     "yaml.json:1:2: expected a string key in quotes"),
+    (["records", "shop.example.com", "--ses-identity", os.path.join(HOSTILE, "trailing_comma.json")],
+     "trailing_comma.json:1:27:"),
+    (["records", "shop.example.com", "--ses-identity", os.path.join(SES_DATA, "mail_from.json"),
+      "--region", "eu-west-1"],
+     "--region: eu-west-1 is not the identity's region af-south-1"),
+    (["records", "example.com", "--region", "mars-1"], "(known: us-east-1/2, us-west-1/2,"),
+    (["records", "example.com", "--format", "zone", "--expect", "@ BOGUS abc"],
+     "--expect: 'BOGUS' is not a record type"),
+    (["records", "example.com", "--format", "zone", "--expect", "@ MX notanmx"],
+     "--expect: 'notanmx' is not MX data"),
+    (["records", "example.com", "--format", "zone", "--expect", "@ A 999.1.1.1"],
+     "--expect: '999.1.1.1' is not A data"),
+    (["records", "example.com", "--format", "zone", "--expect", "a b c d e"],
+     "--expect: 'B' is not a record type"),
+    (["records", "example.com", "--format", "zone", "--expect", "other.org. TXT abc"],
+     "--expect: 'other.org' is not example.com or a name below it"),
     (["check", "x.com", "--timeout", "abc"], "--timeout"),
     (["check", "x.com", "--timeout"], "--timeout needs a value"),
     (["check", "x.com", "--budget", "0"], "--budget"),
@@ -341,6 +379,16 @@ for args, want in BAD:
     rc, out, err = run(args)
     check(f"bad input {' '.join(args[:4])}: exit 2 naming {want!r}", rc == 2 and want in err,
           show(rc, out, err))
+
+# the identity's region goes for DKIM and MAIL FROM alike; a good --expect still passes
+rc, out, err = run(["records", "shop.example.com", "--ses-identity",
+                    os.path.join(SES_DATA, "mail_from.json"), "--format", "zone",
+                    "--expect", "www A 192.0.2.1", "--expect", "@ MX 10 mx.example.net."])
+check("records: one region from a regional identity, extra records kept",
+      rc == 0 and "feedback-smtp.af-south-1.amazonses.com" in out
+      and out.count(".dkim.af-south-1.amazonses.com.") == 3 and "www.shop.example.com." in out
+      and "mx.example.net" in out, show(rc, out, err))
+shutil.rmtree(HOSTILE, ignore_errors=True)
 
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
