@@ -449,9 +449,6 @@ static dnsvet_status check_rr(rec_check *rc, const dnsvet_node *v)
 			               (long long)dnsvet_node_int(v, 0));
 		return rec_bad(rc, v, "not a resource record: %s, not a string", type_name(t));
 	}
-	if (dnsvet_node_string_len(v) != strlen(s))
-		return rec_bad(rc, v, "not a resource record: '%s' (holds a NUL byte)",
-		               shown(s, text, sizeof(text)));
 	ls = ldns_rr_new_frm_str(&rr, s, 0, NULL, NULL);
 	ldns_rr_free(rr);
 	if (ls == LDNS_STATUS_OK)

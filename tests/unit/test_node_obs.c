@@ -266,8 +266,8 @@ static void test_recording_contents(void)
 	expect_load_error(text, 5, 25, "zones[0].soa: not a resource record: null, not a string");
 	snprintf(text, sizeof(text), "%szones:\n  - {name: a.test, soa: \"a.test. 1 IN SOA\\0\"}\n",
 	         head);
-	expect_load_error(text, 5, 25, "zones[0].soa: not a resource record: 'a.test. 1 IN SOA' "
-	                  "(holds a NUL byte)");
+	/* the YAML reader refuses the NUL before the record is looked at */
+	expect_load_error(text, 5, 25, "a string contains a control character (NUL)");
 #undef ANS
 
 	/* a tree already in memory (a rule fixture's observations) keeps its looser checks */
