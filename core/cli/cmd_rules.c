@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <dnsvet/rules.h>
 #include "cli/cli.h"
+#include "cli/safe_text.h"
 
 #define MAX_DIRS 32
 
@@ -106,7 +107,12 @@ static void log_print(void *user, const char *rule, const char *msg)
 {
 	rules_args *a = user;
 
-	fprintf(a->held ? a->held : stderr, "[%s] %s\n", rule ? rule : "dnsvet", msg);
+	FILE *fp = a->held ? a->held : stderr;
+
+	/* A rule's print() and replayed questions quote the fixture's DNS data. */
+	fprintf(fp, "[%s] ", rule ? rule : "dnsvet");
+	cli_fput_safe(fp, msg, 1);
+	fputc('\n', fp);
 }
 
 static dnsvet_rules *load(rules_args *a, int show_problems)
@@ -389,7 +395,7 @@ static int cmd_test(rules_args *a)
 				if (res.description)
 					print_block(res.description, "       ");
 				if (res.report)
-					fputs(res.report, stdout);
+					cli_fput_safe(stdout, res.report, 1);
 				show_held(a);
 			}
 			dnsvet_rules_fixture_result_clear(&res);

@@ -303,6 +303,51 @@ check("trace lame: lame servers and disagreeing answers",
       rc == 0 and "lame (refused)" in out and "lame (timeout)" in out
       and "different answers" in out, show(rc, out, err))
 
+# hostile DNS data: a server's TXT with terminal escapes, BEL and a C1 CSI reaches every
+# text output escaped (\DDD), while well-formed UTF-8 passes unchanged
+def run_bytes(args):
+    p = subprocess.run([DNSVET] + args, capture_output=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def terminal_safe(b):
+    """No byte a terminal acts on: C0 but newline, DEL, C1 (as UTF-8), malformed UTF-8."""
+    try:
+        t = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f for c in t)
+
+
+EVIL_TXT = '"_dmarc.suffix-gallery.com. 3600 IN TXT \\"v=DMARC1; p=\\e[2J\\e]0;pwned\\abogus' \
+           '\\u009b\\u00e9\\""'
+with tempfile.TemporaryDirectory() as tmp:
+    src = open(os.path.join(ROOT, "bench", "data", "suffix-gallery.com.yaml")).read()
+    plain = '_dmarc.suffix-gallery.com. 3600 IN TXT "v=DMARC1; p=none; ' \
+            'rua=mailto:dmarc@suffix-gallery.com"'
+    evil = os.path.join(tmp, "evil.yaml")
+    with open(evil, "w") as f:
+        f.write(src.replace(plain, EVIL_TXT))
+    check("hostile recording made", src.count(plain) > 0, "")
+    for args in (["check", "--replay", evil, "--format", "text"],
+                 ["check", "--replay", evil, "--format", "text", "-v"],
+                 ["trace", "--replay", evil, "_dmarc.suffix-gallery.com", "TXT"]):
+        rc, out, err = run_bytes(args)
+        check(f"{' '.join(args[:1] + args[3:])}: control characters escaped",
+              rc in (0, 1) and terminal_safe(out) and terminal_safe(err)
+              and b"p=\\027[2J\\027]0" in out and b"pwned\\007bogus\\194\\155\xc3\xa9" in out,
+              show(rc, out[-3000:], err))
+    rc, out, err = run_bytes(["check", "--replay", evil, "--format", "json"])
+    check("check --format json keeps its own escaping", rc == 1
+          and b"\\u001b[2J" in out and b"\x1b" not in out, show(rc, out[-2000:], err))
+    audit = os.path.join(tmp, "evil-audit.yaml")
+    with open(audit, "w") as f:
+        f.write('domains:\n  - "a\\e]0;x\\a.com"\n')
+    rc, out, err = run_bytes(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"],
+                              "--resolvers", "none", "--no-progress", "--format", "text", audit])
+    check("audit: an invalid entry's name is escaped", rc == 2 and terminal_safe(err)
+          and b"a\\027]0;x\\007.com" in err, show(rc, out, err))
+
 # bad input: exit 2, the flag named
 BAD = [
     (["check", "x.com", "--timeout", "abc"], "--timeout"),
