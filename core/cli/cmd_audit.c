@@ -486,8 +486,13 @@ int cmd_audit(int argc, char **argv)
 		audit_summary_print(run.summary, stderr);
 	rc = audit_summary_exit(run.summary);
 close:
-	if (cli_output_close(&cmd, &o, run.out.fp) && rc < CLI_EXIT_INTERNAL)
+	/* a write error is already reported: closing must not report it again */
+	if (run.write_failed) {
+		if (run.out.fp != stdout)
+			fclose(run.out.fp);
+	} else if (cli_output_close(&cmd, &o, run.out.fp) && rc < CLI_EXIT_INTERNAL) {
 		rc = CLI_EXIT_INTERNAL;
+	}
 out:
 	for (size_t i = 0; workers && i < nw; i++)
 		dnsvet_session_free(workers[i].session);

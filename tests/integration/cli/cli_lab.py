@@ -348,6 +348,18 @@ with tempfile.TemporaryDirectory() as tmp:
     check("audit: an invalid entry's name is escaped", rc == 2 and terminal_safe(err)
           and b"a\\027]0;x\\007.com" in err, show(rc, out, err))
 
+# output that cannot be written: exit 3, said once
+with tempfile.TemporaryDirectory() as tmp:
+    audit = os.path.join(tmp, "two.yaml")
+    with open(audit, "w") as f:
+        f.write("domains: [a.example, b.example]\n")
+    for fmt in ("text", "jsonl", "json", "junit"):
+        rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "--resolvers",
+                            "none", "--no-progress", "-q", "--format", fmt, "-o", "/dev/full",
+                            audit])
+        check(f"audit --format {fmt} -o /dev/full: exit 3, one message", rc == 3
+              and err.count("cannot write") == 1 and "/dev/full" in err, show(rc, out, err))
+
 # bad input: exit 2, the flag named
 BAD = [
     (["check", "x.com", "--timeout", "abc"], "--timeout"),
