@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dnsvet/engine.h>
 #include "cli/audit_file.h"
 #include "expect/hostname.h"
 
@@ -393,6 +394,18 @@ static dnsvet_status entry_add(audit_file *af, const audit_entry *e)
 	return DNSVET_OK;
 }
 
+/* The reason a resolver list does not parse, or NULL: checked while the file's place is
+ * known, as the session could only blame --resolvers. */
+static const char *resolvers_error(const char *text, char *err, size_t len)
+{
+	dnsvet_addrlist *l = NULL;
+	dnsvet_status st = dnsvet_resolvers_parse(text, "", 53, &l, err, len);
+
+	dnsvet_addrlist_free(l);
+	/* no origin: the error reads ":LINE: reason" */
+	return st == DNSVET_OK ? NULL : strstr(err, ": ") ? strstr(err, ": ") + 2 : err;
+}
+
 /* defaults: validated once, as a wrong default would make every entry fail the same way. */
 static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 {
@@ -430,8 +443,13 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 	}
 	if ((v = dnsvet_node_map_get(d, "resolvers"))) {
 		size_t len = 1;
+		const char *why;
+		char err[512];
 
 		if (dnsvet_node_type_of(v) == DNSVET_NODE_STRING) {
+			if (strcmp(dnsvet_node_string(v), "none") != 0 &&
+			    (why = resolvers_error(dnsvet_node_string(v), err, sizeof(err))))
+				return file_fail(af->path, v, errbuf, errlen, "defaults.resolvers: %s", why);
 			af->resolvers = strdup(dnsvet_node_string(v));
 			return af->resolvers ? DNSVET_OK : DNSVET_ERR_NOMEM;
 		}
@@ -444,6 +462,9 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 			if (dnsvet_node_type_of(a) != DNSVET_NODE_STRING)
 				return file_fail(af->path, a, errbuf, errlen,
 				                 "defaults.resolvers[%zu]: expected an address", i);
+			if ((why = resolvers_error(dnsvet_node_string(a), err, sizeof(err))))
+				return file_fail(af->path, a, errbuf, errlen, "defaults.resolvers[%zu]: %s",
+				                 i, why);
 			len += strlen(dnsvet_node_string(a)) + 1;
 		}
 		af->resolvers = calloc(1, len);

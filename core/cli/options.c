@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dnsvet/engine.h>
 #include "cli/options.h"
 
 #define MAX_LONGOPTS 96
@@ -321,6 +322,33 @@ static void where_of(char *buf, const char *file, const dnsvet_node *n, const ch
 	snprintf(buf, WHERE_LEN, "%s:%u:%u: %s", file, m.line, m.column, key);
 }
 
+/* A resolver list or file from the config file, checked here so that an error names the
+ * key's line and column: found only when the session is made, it could name --resolvers
+ * only. */
+static int config_resolvers(const cli_cmd *cmd, const char *where, const char *arg)
+{
+	dnsvet_addrlist *l = NULL;
+	char err[512];
+	const char *reason = err;
+	dnsvet_status st;
+
+	if (!*arg || strcmp(arg, "none") == 0)
+		return 0;
+	if (cli_resolvers_is_file(arg)) {
+		st = dnsvet_resolvers_load(arg, 53, &l, err, sizeof(err));
+	} else {
+		/* no origin: the error reads ":LINE: reason", and where names the place */
+		st = dnsvet_resolvers_parse(arg, "", 53, &l, err, sizeof(err));
+		if (st != DNSVET_OK && strstr(err, ": "))
+			reason = strstr(err, ": ") + 2;
+	}
+	dnsvet_addrlist_free(l);
+	if (st == DNSVET_OK)
+		return 0;
+	fprintf(stderr, "dnsvet %s: %s: %s\n", cmd->name, where, reason);
+	return -1;
+}
+
 /* One value of a config setting (an item of a list, or the whole value). */
 static int config_value(const cli_cmd *cmd, cli_opts *o, const struct option *opt,
                         const char *key, const dnsvet_node *v)
@@ -341,6 +369,8 @@ static int config_value(const cli_cmd *cmd, cli_opts *o, const struct option *op
 		fprintf(stderr, "dnsvet %s: %s: expected a string or a number\n", cmd->name, where);
 		return -1;
 	}
+	if (opt->val == CLI_OPT_RESOLVERS && config_resolvers(cmd, where, text))
+		return -1;
 	return apply_common(cmd, o, opt->val, where, text);
 }
 

@@ -130,6 +130,13 @@ static void test_file_errors(void)
 	                    "'defaults'?)");
 	CHECK(!load("baddefaults.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
 	CHECK_CONTAINS(err, "baddefaults.yaml:2:11: defaults.region: unknown SES region");
+	/* a bad resolver is the file's, not --resolvers's: named by its place in the list */
+	CHECK(!load("badresolvers.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
+	CHECK_CONTAINS(err, "badresolvers.yaml:2:24: defaults.resolvers[1]: not a numeric "
+	                    "address[:port]: 'bogus'");
+	CHECK(!load("badresolvers-text.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
+	CHECK_CONTAINS(err, "badresolvers-text.yaml:2:14: defaults.resolvers: not a numeric "
+	                    "address[:port]: '300.1.2.3'");
 	CHECK(!load("no-such-file.yaml", NULL, &p, DNSVET_ERR_IO, err, sizeof(err)));
 	CHECK_CONTAINS(err, "no-such-file.yaml");
 }

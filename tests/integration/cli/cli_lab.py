@@ -227,6 +227,19 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run(["check", "x.com", "--config", bad])
     check("--config: a bad value names file:line:column", rc == 2 and f"{bad}:1:6: lab" in err,
           show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write('resolvers: "bogus!!"\n')
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a bad resolver names file:line:column, not --resolvers", rc == 2
+          and f"{bad}:1:12: resolvers: not a numeric address[:port]: 'bogus!!'" in err
+          and "--resolvers" not in err, show(rc, out, err))
+    defres = os.path.join(tmp, "defres.yaml")
+    with open(defres, "w") as f:
+        f.write('defaults:\n  resolvers: [1.2.3.4, "bogus addr"]\ndomains: [a.com]\n')
+    rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "-q", defres])
+    check("audit: a bad default resolver names file:line:column, not --resolvers", rc == 2
+          and f"{defres}:2:24: defaults.resolvers[1]: " in err and "--resolvers" not in err,
+          show(rc, out, err))
 
     out_file = os.path.join(tmp, "report.json")
     rc, out, err = run(["check"] + HEALTHY + LAB + ["--format", "json", "-o", out_file])
