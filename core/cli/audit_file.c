@@ -96,7 +96,10 @@ static dnsvet_status entry_fail(const audit_file *af, const audit_entry *entry,
 	n = where(errbuf, errlen, af->path, at, entry->line, entry->column);
 	if (n < 0 || (size_t)n >= errlen)
 		return DNSVET_ERR_INVALID;
-	if (entry->domain)
+	/* a name too long to show whole is cut, so that the reason after it still fits */
+	if (entry->domain && strlen(entry->domain) > 80)
+		n += snprintf(errbuf + n, errlen - (size_t)n, "%.60s...: ", entry->domain);
+	else if (entry->domain)
 		n += snprintf(errbuf + n, errlen - (size_t)n, "%s: ", entry->domain);
 	if ((size_t)n >= errlen)
 		return DNSVET_ERR_INVALID;

@@ -155,6 +155,15 @@ static void test_shards(void)
 	CHECK(audit_shard_parse("0/2", &s2, err, sizeof(err)) == -1);
 	CHECK(audit_shard_parse("1/", &s2, err, sizeof(err)) == -1);
 	CHECK(audit_shard_parse("-1/2", &s2, err, sizeof(err)) == -1);
+	/* only digits: strtoul alone would take a blank or a sign */
+	CHECK(audit_shard_parse(" 1/2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("+1/2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("1/ 2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("1/2 ", &s2, err, sizeof(err)) == -1);
+	CHECK_STR(err, "expected K/N such as 2/8, not '1/2 '");
+	/* the caller names the flag: the reason does not */
+	CHECK(audit_shard_parse("0/3", &s2, err, sizeof(err)) == -1);
+	CHECK_STR(err, "'0/3': K must be 1..N and N 1..65536");
 	CHECK(audit_shard_parse("2/2", &s2, err, sizeof(err)) == 0);
 	/* the hash ignores case and the trailing dot */
 	CHECK(audit_shard_hash("Example.COM.") == audit_shard_hash("example.com"));

@@ -233,6 +233,28 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--config: a bad resolver names file:line:column, not --resolvers", rc == 2
           and f"{bad}:1:12: resolvers: not a numeric address[:port]: 'bogus!!'" in err
           and "--resolvers" not in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("budget: [1, 2]\n")
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a list for an option that does not repeat is an error", rc == 2
+          and f"{bad}:1:9: budget: expected one value, not a list" in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("budget: 99999999999999999999999\n")
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a number is quoted as written", rc == 2
+          and f"{bad}:1:9: budget: '99999999999999999999999' is not" in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("timeout: 1.5\nbudget: 300  # queries\n")
+    rc, out, err = run(["check", "--config", bad, "--replay", rec, "--format", "json"])
+    check("--config: numbers as written still parse", rc == 1 and out.startswith("{"),
+          show(rc, out, err))
+    huge = os.path.join(tmp, "huge.yaml")
+    with open(huge, "w") as f:
+        f.write("domains:\n  - " + "a" * 2000000 + ".com\n")
+    rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "-q", huge])
+    check("audit: an invalid entry's long name is cut, its reason kept", rc == 2
+          and "characters long, more than the 253 a domain name allows" in err
+          and len(err) < 1000, show(rc, out, err[:1000]))
     defres = os.path.join(tmp, "defres.yaml")
     with open(defres, "w") as f:
         f.write('defaults:\n  resolvers: [1.2.3.4, "bogus addr"]\ndomains: [a.com]\n')
@@ -406,6 +428,15 @@ BAD = [
     (["trace", "x.com", "BOGUS"], "TYPE"),
     (["trace"], "NAME"),
     (["trace", "x.com", "--resolvers", "300.1.1.1"], "--resolvers"),
+    (["check", "x.com", "--re", "x"],
+     "dnsvet check: ambiguous option '--re' (could be --resolvers, --record, --replay, "
+     "--region)"),
+    (["check", "x.com", "--select", ""], "dnsvet check: --select: the value is empty"),
+    (["audit", "--shard", "0/3", "x.yaml"],
+     "dnsvet audit: --shard: '0/3': K must be 1..N and N 1..65536\n"),
+    (["audit", "--shard", " 1/3", "x.yaml"], "--shard: expected K/N such as 2/8, not ' 1/3'"),
+    (["audit", "--shard", "+1/3", "x.yaml"], "--shard: expected K/N such as 2/8, not '+1/3'"),
+    (["check", "x.com", "--config", "/tmp"], "--config: cannot read '/tmp': Is a directory"),
 ]
 for args, want in BAD:
     rc, out, err = run(args)
