@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dnsvet/engine.h>
 #include "cli/audit_file.h"
 #include "expect/hostname.h"
 #include "expect/regions.h"
@@ -97,7 +98,10 @@ static dnsvet_status entry_fail(const audit_file *af, const audit_entry *entry,
 	n = where(errbuf, errlen, af->path, at, entry->line, entry->column);
 	if (n < 0 || (size_t)n >= errlen)
 		return DNSVET_ERR_INVALID;
-	if (entry->domain)
+	/* a name too long to show whole is cut, so that the reason after it still fits */
+	if (entry->domain && strlen(entry->domain) > 80)
+		n += snprintf(errbuf + n, errlen - (size_t)n, "%.60s...: ", entry->domain);
+	else if (entry->domain)
 		n += snprintf(errbuf + n, errlen - (size_t)n, "%s: ", entry->domain);
 	if ((size_t)n >= errlen)
 		return DNSVET_ERR_INVALID;
@@ -411,6 +415,18 @@ static dnsvet_status entry_add(audit_file *af, const audit_entry *e)
 	return DNSVET_OK;
 }
 
+/* The reason a resolver list does not parse, or NULL: checked while the file's place is
+ * known, as the session could only blame --resolvers. */
+static const char *resolvers_error(const char *text, char *err, size_t len)
+{
+	dnsvet_addrlist *l = NULL;
+	dnsvet_status st = dnsvet_resolvers_parse(text, "", 53, &l, err, len);
+
+	dnsvet_addrlist_free(l);
+	/* no origin: the error reads ":LINE: reason" */
+	return st == DNSVET_OK ? NULL : strstr(err, ": ") ? strstr(err, ": ") + 2 : err;
+}
+
 /* defaults: validated once, as a wrong default would make every entry fail the same way. */
 static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 {
@@ -451,11 +467,16 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 	}
 	if ((v = dnsvet_node_map_get(d, "resolvers"))) {
 		size_t len = 1;
+		const char *why;
+		char err[512];
 
 		if (dnsvet_node_string_has_nul(v))
 			return file_fail(af->path, v, errbuf, errlen,
 			                 "defaults.resolvers: " DNSVET_CONTROL_CHARACTER);
 		if (dnsvet_node_type_of(v) == DNSVET_NODE_STRING) {
+			if (strcmp(dnsvet_node_string(v), "none") != 0 &&
+			    (why = resolvers_error(dnsvet_node_string(v), err, sizeof(err))))
+				return file_fail(af->path, v, errbuf, errlen, "defaults.resolvers: %s", why);
 			af->resolvers = strdup(dnsvet_node_string(v));
 			return af->resolvers ? DNSVET_OK : DNSVET_ERR_NOMEM;
 		}
@@ -471,6 +492,9 @@ static dnsvet_status check_defaults(audit_file *af, char *errbuf, size_t errlen)
 			if (dnsvet_node_string_has_nul(a))
 				return file_fail(af->path, a, errbuf, errlen,
 				                 "defaults.resolvers[%zu]: " DNSVET_CONTROL_CHARACTER, i);
+			if ((why = resolvers_error(dnsvet_node_string(a), err, sizeof(err))))
+				return file_fail(af->path, a, errbuf, errlen, "defaults.resolvers[%zu]: %s",
+				                 i, why);
 			len += strlen(dnsvet_node_string(a)) + 1;
 		}
 		af->resolvers = calloc(1, len);

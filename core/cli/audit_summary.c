@@ -3,6 +3,7 @@
 #include <string.h>
 #include <dnsvet/finding.h>
 #include "cli/audit_summary.h"
+#include "cli/safe_text.h"
 
 typedef struct failure_mode {
 	char *rule;
@@ -232,8 +233,11 @@ void audit_summary_print(const audit_summary *s, FILE *fp)
 	fprintf(fp, "\n");
 	if (s->n_modes) {
 		fprintf(fp, "most frequent failures:\n");
-		for (size_t i = 0; i < s->n_modes && i < AUDIT_TOP_FAILURES; i++)
-			fprintf(fp, "  %6zu  %s\n", s->modes[i].domains, s->modes[i].rule);
+		for (size_t i = 0; i < s->n_modes && i < AUDIT_TOP_FAILURES; i++) {
+			fprintf(fp, "  %6zu  ", s->modes[i].domains);
+			cli_fput_safe(fp, s->modes[i].rule, 0);
+			fputc('\n', fp);
+		}
 	}
 	if (s->elapsed_s > 0)
 		fprintf(fp, "%.1f s, %.1f domains/s, %llu queries\n", s->elapsed_s,

@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/progress.h"
+#include "cli/safe_text.h"
 #include "cli/shard.h"
 
 #define DEFAULT_JOBS 64
@@ -153,7 +154,10 @@ static void problem_print(void *user, const char *message)
 
 	pthread_mutex_lock(&run->lock);
 	progress_clear(&run->prog);
-	fprintf(stderr, "dnsvet audit: invalid entry, left out: %s\n", message);
+	/* The message quotes the entry, which may hold anything YAML can escape. */
+	fputs("dnsvet audit: invalid entry, left out: ", stderr);
+	cli_fput_safe(stderr, message, 0);
+	fputc('\n', stderr);
 	pthread_mutex_unlock(&run->lock);
 }
 
@@ -482,8 +486,13 @@ int cmd_audit(int argc, char **argv)
 		audit_summary_print(run.summary, stderr);
 	rc = audit_summary_exit(run.summary);
 close:
-	if (cli_output_close(&cmd, &o, run.out.fp) && rc < CLI_EXIT_INTERNAL)
+	/* a write error is already reported: closing must not report it again */
+	if (run.write_failed) {
+		if (run.out.fp != stdout)
+			fclose(run.out.fp);
+	} else if (cli_output_close(&cmd, &o, run.out.fp) && rc < CLI_EXIT_INTERNAL) {
 		rc = CLI_EXIT_INTERNAL;
+	}
 out:
 	for (size_t i = 0; workers && i < nw; i++)
 		dnsvet_session_free(workers[i].session);

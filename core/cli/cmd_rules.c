@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <dnsvet/rules.h>
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "cli/safe_text.h"
 
 #define MAX_DIRS 32
 
@@ -53,9 +55,7 @@ static void rules_usage(FILE *fp)
 	        dnsvet_rules_default_dir());
 }
 
-static int parse_args(int argc, char **argv, rules_args *a)
-{
-	static const struct option opts[] = {
+static const struct option opts[] = {
 		{"rules-dir", required_argument, NULL, 'r'},
 		{"select", required_argument, NULL, 's'},
 		{"builtin-dir", required_argument, NULL, 'B'},
@@ -64,15 +64,57 @@ static int parse_args(int argc, char **argv, rules_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
+
+/* getopt's own message would be followed by the whole usage; this names the option the
+ * way the other commands do, and lists the candidates of an ambiguous abbreviation. */
+static void bad_option(const char *sub, const char *arg)
+{
+	char word[64], found[256] = "";
+	size_t len, n = 0;
+
+	if (strncmp(arg, "--", 2) == 0) {
+		len = strcspn(arg + 2, "=");
+		snprintf(word, sizeof(word), "%.*s", (int)len, arg + 2);
+		for (size_t i = 0; opts[i].name; i++) {
+			if (strncmp(opts[i].name, word, strlen(word)) != 0)
+				continue;
+			snprintf(found + strlen(found), sizeof(found) - strlen(found), "%s--%s",
+			         n++ ? ", " : "", opts[i].name);
+		}
+		if (n > 1)
+			fprintf(stderr, "dnsvet rules %s: ambiguous option '--%s' (could be %s)\n",
+			        sub, word, found);
+		else
+			fprintf(stderr, "dnsvet rules %s: unknown option '--%s'\n", sub, word);
+	} else if (optopt > 0 && optopt < 256) {
+		fprintf(stderr, "dnsvet rules %s: unknown option '-%c'\n", sub, optopt);
+	} else {
+		fprintf(stderr, "dnsvet rules %s: unknown option '%s'\n", sub, arg);
+	}
+	fprintf(stderr, "'dnsvet rules --help' lists the options.\n");
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int parse_args(const char *sub, int argc, char **argv, rules_args *a)
+{
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:s:vh", opts, NULL)) != -1) {
+	opterr = 0;
+	/* ':' first: a missing value is reported as such, not as an unknown option */
+	while ((c = getopt_long(argc, argv, ":r:s:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (a->ndirs == MAX_DIRS) {
-				fprintf(stderr, "dnsvet rules: at most %d rule directories\n", MAX_DIRS);
+				fprintf(stderr, "dnsvet rules %s: at most %d rule directories\n", sub,
+				        MAX_DIRS);
 				return -1;
 			}
 			a->dirs[a->ndirs++] = optarg;
@@ -81,6 +123,12 @@ static int parse_args(int argc, char **argv, rules_args *a)
 			a->select = optarg;
 			break;
 		case 'B':
+			/* a missing built-in directory would list and test nothing, and pass */
+			if (!is_dir(optarg)) {
+				fprintf(stderr, "dnsvet rules %s: --builtin-dir: '%s' is not a directory\n",
+				        sub, optarg);
+				return -1;
+			}
 			a->builtin = optarg;
 			break;
 		case 'N':
@@ -92,8 +140,11 @@ static int parse_args(int argc, char **argv, rules_args *a)
 		case 'h':
 			rules_usage(stdout);
 			exit(0);
+		case ':':
+			fprintf(stderr, "dnsvet rules %s: %s needs a value\n", sub, argv[optind - 1]);
+			return -1;
 		default:
-			rules_usage(stderr);
+			bad_option(sub, argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -106,7 +157,12 @@ static void log_print(void *user, const char *rule, const char *msg)
 {
 	rules_args *a = user;
 
-	fprintf(a->held ? a->held : stderr, "[%s] %s\n", rule ? rule : "dnsvet", msg);
+	FILE *fp = a->held ? a->held : stderr;
+
+	/* A rule's print() and replayed questions quote the fixture's DNS data. */
+	fprintf(fp, "[%s] ", rule ? rule : "dnsvet");
+	cli_fput_safe(fp, msg, 1);
+	fputc('\n', fp);
 }
 
 static dnsvet_rules *load(rules_args *a, int show_problems)
@@ -147,9 +203,15 @@ static dnsvet_rules *load(rules_args *a, int show_problems)
 
 static int cmd_list(rules_args *a)
 {
-	dnsvet_rules *rules = load(a, 1);
+	dnsvet_rules *rules;
 	size_t wid = 2, wtags = 4;
 
+	if (a->nrest) {
+		fprintf(stderr, "dnsvet rules list: unexpected argument '%s' "
+		        "(usage: dnsvet rules list [OPTIONS])\n", a->rest[0]);
+		return CLI_EXIT_USAGE;
+	}
+	rules = load(a, 1);
 	if (!rules)
 		return 2;
 	for (size_t i = 0; i < dnsvet_rules_count(rules); i++) {
@@ -214,12 +276,13 @@ static int cmd_show(rules_args *a)
 		return 2;
 	r = dnsvet_rules_find(rules, a->rest[0]);
 	if (!r) {
-		fprintf(stderr, "dnsvet rules: no rule '%s' (see 'dnsvet rules list')\n", a->rest[0]);
+		fprintf(stderr, "dnsvet rules show: no rule '%s' (see 'dnsvet rules list')\n",
+		        a->rest[0]);
 		for (size_t i = 0; i < dnsvet_rules_problem_count(rules); i++)
 			if (strstr(dnsvet_rules_problem_at(rules, i), a->rest[0]))
 				fprintf(stderr, "error: %s\n", dnsvet_rules_problem_at(rules, i));
 		dnsvet_rules_free(rules);
-		return 1;
+		return CLI_EXIT_USAGE;
 	}
 	printf("%s — %s\n\n", dnsvet_rule_id(r), dnsvet_rule_title(r));
 	printf("severity:  %s\n", dnsvet_severity_str(dnsvet_rule_severity(r)));
@@ -247,13 +310,6 @@ static int cmd_show(rules_args *a)
 	}
 	dnsvet_rules_free(rules);
 	return 0;
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* A rules directory (not a single fixture or a fixture folder) that is not the built-in
@@ -326,7 +382,14 @@ static int cmd_test(rules_args *a)
 	const char *builtin = a->no_builtin ? "" : a->builtin ? a->builtin : dnsvet_rules_default_dir();
 	size_t passed = 0, failed = 0;
 	dnsvet_status st;
+	struct stat sb;
 
+	/* a target that is not there is a mistyped argument, not a failing fixture */
+	for (int i = 0; i < a->nrest; i++)
+		if (stat(a->rest[i], &sb) != 0) {
+			fprintf(stderr, "dnsvet rules test: '%s': %s\n", a->rest[i], strerror(errno));
+			return CLI_EXIT_USAGE;
+		}
 	for (int i = 0; i < a->nrest; i++) {
 		if (a->ndirs == MAX_DIRS)
 			break;
@@ -389,7 +452,7 @@ static int cmd_test(rules_args *a)
 				if (res.description)
 					print_block(res.description, "       ");
 				if (res.report)
-					fputs(res.report, stdout);
+					cli_fput_safe(stdout, res.report, 1);
 				show_held(a);
 			}
 			dnsvet_rules_fixture_result_clear(&res);
@@ -538,7 +601,7 @@ static int cmd_doc(int argc, char **argv)
 		} else
 			rest[n++] = argv[i];
 	}
-	if (parse_args(n, rest, &a))
+	if (parse_args("doc", n, rest, &a))
 		goto done;
 	if (a.nrest) {
 		fprintf(stderr, "dnsvet rules doc: unexpected argument '%s' "
@@ -593,20 +656,31 @@ static int cmd_doc(int argc, char **argv)
 		md_rule(fp, list[i]);
 	}
 	rc = 0;
+	/* output that cannot be written is the internal failure of every command, status 3 */
 	if (fflush(fp) != 0 || ferror(fp)) {
-		fprintf(stderr, "dnsvet rules doc: %s: %s\n", output ? output : "standard output",
-		        strerror(errno));
-		rc = 2;
+		fprintf(stderr, "dnsvet rules doc: cannot write %s: %s\n",
+		        output ? output : "the output", strerror(errno));
+		rc = CLI_EXIT_INTERNAL;
 	}
 done:
 	if (fp && fp != stdout && fclose(fp) != 0 && rc == 0) {
-		fprintf(stderr, "dnsvet rules doc: %s: %s\n", output, strerror(errno));
-		rc = 2;
+		fprintf(stderr, "dnsvet rules doc: cannot write %s: %s\n", output, strerror(errno));
+		rc = CLI_EXIT_INTERNAL;
 	}
 	free(list);
 	free(rest);
 	dnsvet_rules_free(rules);
 	return rc;
+}
+
+/* rc, or status 3 once the output cannot be written: a listing or a test run cut short
+ * must not pass for a complete one. */
+static int output_written(const char *sub, int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "dnsvet rules %s: cannot write the output: %s\n", sub, strerror(errno));
+	return CLI_EXIT_INTERNAL;
 }
 
 int cmd_rules(int argc, char **argv)
@@ -621,15 +695,16 @@ int cmd_rules(int argc, char **argv)
 	sub = argv[1];
 	if (strcmp(sub, "doc") == 0)
 		return cmd_doc(argc - 1, argv + 1);
-	if (parse_args(argc - 1, argv + 1, &a))
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "test") != 0) {
+		fprintf(stderr, "dnsvet rules: unknown subcommand '%s'\n", sub);
+		rules_usage(stderr);
+		return 2;
+	}
+	if (parse_args(sub, argc - 1, argv + 1, &a))
 		return 2;
 	if (strcmp(sub, "list") == 0)
-		return cmd_list(&a);
+		return output_written(sub, cmd_list(&a));
 	if (strcmp(sub, "show") == 0)
-		return cmd_show(&a);
-	if (strcmp(sub, "test") == 0)
-		return cmd_test(&a);
-	fprintf(stderr, "dnsvet rules: unknown subcommand '%s'\n", sub);
-	rules_usage(stderr);
-	return 2;
+		return output_written(sub, cmd_show(&a));
+	return output_written(sub, cmd_test(&a));
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <dnsvet/engine.h>
 #include "cli/options.h"
 
 #define MAX_LONGOPTS 96
@@ -234,6 +236,9 @@ static int apply_common(const cli_cmd *cmd, cli_opts *o, int code, const char *w
 		o->rules_dirs[o->n_rules_dirs++] = arg;
 		return 0;
 	case CLI_OPT_SELECT:
+		/* an empty selection would silently run every rule */
+		if (empty_value(cmd, where, arg))
+			return -1;
 		o->select = arg;
 		return 0;
 	case CLI_OPT_TIMEOUT:
@@ -289,8 +294,24 @@ static int apply_common(const cli_cmd *cmd, cli_opts *o, int code, const char *w
 	}
 }
 
-/* A scalar config value as option text; numbers are written out and kept in o. */
-static const char *scalar_text(cli_opts *o, const dnsvet_node *v)
+/* The plain scalar at v's mark in the config text, as written: a number printed back
+ * from its parsed value would quote 1e+23 for a too-large 100000000000000000000000. */
+static void raw_scalar(const char *text, const dnsvet_node *v, char *buf, size_t size)
+{
+	dnsvet_node_mark m = dnsvet_node_mark_of(v);
+	const char *p = text;
+
+	for (unsigned line = 1; line < m.line && (p = strchr(p, '\n')); line++)
+		p++;
+	for (unsigned col = 1; p && col < m.column && *p && *p != '\n'; col++)
+		p++;
+	if (!p)
+		p = "";
+	snprintf(buf, size, "%.*s", (int)strcspn(p, " \t\r\n,]}#"), p);
+}
+
+/* A scalar config value as option text; numbers as written in the file, kept in o. */
+static const char *scalar_text(cli_opts *o, const char *text, const dnsvet_node *v)
 {
 	char buf[64];
 
@@ -298,10 +319,8 @@ static const char *scalar_text(cli_opts *o, const dnsvet_node *v)
 	case DNSVET_NODE_STRING:
 		return dnsvet_node_string(v);
 	case DNSVET_NODE_INT:
-		snprintf(buf, sizeof(buf), "%lld", (long long)dnsvet_node_int(v, 0));
-		break;
 	case DNSVET_NODE_DOUBLE:
-		snprintf(buf, sizeof(buf), "%.17g", dnsvet_node_double(v, 0));
+		raw_scalar(text, v, buf, sizeof(buf));
 		break;
 	default:
 		return NULL;
@@ -321,12 +340,39 @@ static void where_of(char *buf, const char *file, const dnsvet_node *n, const ch
 	snprintf(buf, WHERE_LEN, "%s:%u:%u: %s", file, m.line, m.column, key);
 }
 
+/* A resolver list or file from the config file, checked here so that an error names the
+ * key's line and column: found only when the session is made, it could name --resolvers
+ * only. */
+static int config_resolvers(const cli_cmd *cmd, const char *where, const char *arg)
+{
+	dnsvet_addrlist *l = NULL;
+	char err[512];
+	const char *reason = err;
+	dnsvet_status st;
+
+	if (!*arg || strcmp(arg, "none") == 0)
+		return 0;
+	if (cli_resolvers_is_file(arg)) {
+		st = dnsvet_resolvers_load(arg, 53, &l, err, sizeof(err));
+	} else {
+		/* no origin: the error reads ":LINE: reason", and where names the place */
+		st = dnsvet_resolvers_parse(arg, "", 53, &l, err, sizeof(err));
+		if (st != DNSVET_OK && strstr(err, ": "))
+			reason = strstr(err, ": ") + 2;
+	}
+	dnsvet_addrlist_free(l);
+	if (st == DNSVET_OK)
+		return 0;
+	fprintf(stderr, "dnsvet %s: %s: %s\n", cmd->name, where, reason);
+	return -1;
+}
+
 /* One value of a config setting (an item of a list, or the whole value). */
 static int config_value(const cli_cmd *cmd, cli_opts *o, const struct option *opt,
-                        const char *key, const dnsvet_node *v)
+                        const char *text, const char *key, const dnsvet_node *v)
 {
 	char where[WHERE_LEN];
-	const char *text;
+	const char *value;
 
 	where_of(where, o->config, v, key);
 	if (opt->has_arg == no_argument) {
@@ -336,12 +382,14 @@ static int config_value(const cli_cmd *cmd, cli_opts *o, const struct option *op
 		}
 		return dnsvet_node_bool(v, 0) ? apply_common(cmd, o, opt->val, where, NULL) : 0;
 	}
-	text = scalar_text(o, v);
-	if (!text) {
+	value = scalar_text(o, text, v);
+	if (!value) {
 		fprintf(stderr, "dnsvet %s: %s: expected a string or a number\n", cmd->name, where);
 		return -1;
 	}
-	return apply_common(cmd, o, opt->val, where, text);
+	if (opt->val == CLI_OPT_RESOLVERS && config_resolvers(cmd, where, value))
+		return -1;
+	return apply_common(cmd, o, opt->val, where, value);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -349,9 +397,16 @@ static char *read_file(const char *path, size_t *len)
 	FILE *fp = fopen(path, "rb");
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
+	struct stat sb;
 
 	if (!fp)
 		return NULL;
+	/* a directory opens, and reading it fails with a vaguer error than this one */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(fp);
+		errno = EISDIR;
+		return NULL;
+	}
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
 			char *p = realloc(buf, cap = cap * 2 + 8192);
@@ -418,6 +473,19 @@ static void key_where(char *buf, const char *file, const char *text, const char 
 	snprintf(buf, WHERE_LEN, "%s:%u:%u: %s", file, kline, kcol, key);
 }
 
+/* Options that may be given more than once, so a config list of them adds up. cli_cmd
+ * does not say which of a command's own options repeat; these are the ones that do. */
+static int repeatable(const struct option *opt)
+{
+	static const char *const names[] = {"rules-dir", "dkim-token", "expect", "edited-ns",
+	                                    NULL};
+
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(opt->name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int load_config(const cli_cmd *cmd, cli_opts *o, const struct option *all)
 {
 	dnsvet_node_error err;
@@ -471,11 +539,18 @@ static int load_config(const cli_cmd *cmd, cli_opts *o, const struct option *all
 				        where, key);
 			goto out;
 		}
+		if (dnsvet_node_type_of(v) == DNSVET_NODE_LIST && !repeatable(opt)) {
+			/* each item would replace the one before: only the last would count */
+			where_of(where, o->config, v, key);
+			fprintf(stderr, "dnsvet %s: %s: expected one value, not a list (the option is "
+			        "not repeatable)\n", cmd->name, where);
+			goto out;
+		}
 		if (dnsvet_node_type_of(v) == DNSVET_NODE_LIST) {
 			for (size_t j = 0; j < dnsvet_node_size(v); j++)
-				if (config_value(cmd, o, opt, key, dnsvet_node_list_at(v, j)))
+				if (config_value(cmd, o, opt, text, key, dnsvet_node_list_at(v, j)))
 					goto out;
-		} else if (config_value(cmd, o, opt, key, v)) {
+		} else if (config_value(cmd, o, opt, text, key, v)) {
 			goto out;
 		}
 	}
@@ -510,13 +585,27 @@ static void flag_name(const struct option *all, int longidx, int c, char *buf, s
 
 static void unknown_option(const cli_cmd *cmd, const struct option *all, const char *arg)
 {
-	char near[64], word[64];
+	char near[64], word[64], found[512] = "";
 	const char *eq;
+	size_t n = 0;
 
 	if (strncmp(arg, "--", 2) == 0) {
 		eq = strchr(arg, '=');
 		snprintf(word, sizeof(word), "%.*s", (int)(eq ? (size_t)(eq - arg - 2) : strlen(arg + 2)),
 		         arg + 2);
+		/* getopt refuses an abbreviation of several options the same way as a typo */
+		for (size_t i = 0; word[0] && all[i].name; i++) {
+			size_t len = strlen(found);
+
+			if (strncmp(all[i].name, word, strlen(word)) == 0)
+				snprintf(found + len, sizeof(found) - len, "%s--%s", n++ ? ", " : "",
+				         all[i].name);
+		}
+		if (n > 1) {
+			fprintf(stderr, "dnsvet %s: ambiguous option '--%s' (could be %s)\n", cmd->name,
+			        word, found);
+			return;
+		}
 		if (closest_name(all, word, 0, near, sizeof(near))) {
 			fprintf(stderr, "dnsvet %s: unknown option '--%s' (did you mean '--%s'?)\n",
 			        cmd->name, word, near);

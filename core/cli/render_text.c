@@ -4,6 +4,7 @@
 #include <time.h>
 #include <dnsvet/node.h>
 #include "cli/render_text.h"
+#include "cli/safe_text.h"
 #include "cli/style.h"
 
 static const struct {
@@ -46,11 +47,11 @@ static void time_left(int64_t until, char *buf, size_t size)
 		         (long long)(minutes % 60));
 }
 
-static void print_verdict(FILE *fp, const dnsvet_report *r, int color)
+static void print_verdict(FILE *fp, const dnsvet_report *r, int color, cli_strpool *pool)
 {
 	dnsvet_verdict v = dnsvet_report_verdict(r);
-	const char *domain = dnsvet_report_domain(r);
-	const char *label = dnsvet_report_label(r);
+	const char *domain = cli_safe(pool, dnsvet_report_domain(r));
+	const char *label = cli_safe(pool, dnsvet_report_label(r));
 	char when[64], left[64];
 
 	fprintf(fp, "%s%s", domain ? domain : "?", label ? " " : "");
@@ -78,7 +79,7 @@ static void print_verdict(FILE *fp, const dnsvet_report *r, int color)
 		        cli_sgr(color, CLI_STYLE_RESET));
 		if (dnsvet_report_status(r) != DNSVET_OK)
 			fprintf(fp, "the check could not run: %s\n",
-			        dnsvet_report_error(r) ? dnsvet_report_error(r)
+			        dnsvet_report_error(r) ? cli_safe(pool, dnsvet_report_error(r))
 			                               : dnsvet_status_str(dnsvet_report_status(r)));
 		else
 			fprintf(fp, "the domain's servers could not be reached\n");
@@ -98,7 +99,20 @@ static cli_style state_style(dnsvet_record_state s)
 	return CLI_STYLE_DIM;
 }
 
-static void print_records(FILE *fp, const dnsvet_report *r, int color)
+/* A record with its strings made safe to print. */
+static int record_at(const dnsvet_report *r, size_t i, dnsvet_report_record *rec,
+                     cli_strpool *pool)
+{
+	if (dnsvet_report_record_at(r, i, rec) != DNSVET_OK)
+		return -1;
+	rec->type = cli_safe(pool, rec->type);
+	rec->name = cli_safe(pool, rec->name);
+	rec->value = cli_safe(pool, rec->value);
+	rec->seen = cli_safe(pool, rec->seen);
+	return 0;
+}
+
+static void print_records(FILE *fp, const dnsvet_report *r, int color, cli_strpool *pool)
 {
 	size_t n = dnsvet_report_record_count(r), wtype = 4, wname = 4;
 	dnsvet_report_record rec;
@@ -106,7 +120,7 @@ static void print_records(FILE *fp, const dnsvet_report *r, int color)
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (dnsvet_report_record_at(r, i, &rec) != DNSVET_OK)
+		if (record_at(r, i, &rec, pool) != 0)
 			continue;
 		if (strlen(rec.type) > wtype)
 			wtype = strlen(rec.type);
@@ -117,7 +131,7 @@ static void print_records(FILE *fp, const dnsvet_report *r, int color)
 	fprintf(fp, "  %-8s %-*s  %-*s  %s\n", "STATE", (int)wtype, "TYPE", (int)wname, "NAME",
 	        "VALUE");
 	for (size_t i = 0; i < n; i++) {
-		if (dnsvet_report_record_at(r, i, &rec) != DNSVET_OK)
+		if (record_at(r, i, &rec, pool) != 0)
 			continue;
 		fprintf(fp, "  %s%-8s%s %-*s  %-*s  %s%s\n", cli_sgr(color, state_style(rec.state)),
 		        dnsvet_record_state_str(rec.state), cli_sgr(color, CLI_STYLE_RESET),
@@ -142,20 +156,22 @@ static void print_indented(FILE *fp, const char *text, int indent)
 	}
 }
 
-static void print_finding(FILE *fp, const dnsvet_finding *f, int color, int verbose)
+static void print_finding(FILE *fp, const dnsvet_finding *f, int color, int verbose,
+                          cli_strpool *pool)
 {
-	const char *title = dnsvet_finding_title(f), *fix = dnsvet_finding_fix(f);
-	const char *type = dnsvet_finding_subject_type(f);
+	const char *title = cli_safe(pool, dnsvet_finding_title(f));
+	const char *fix = cli_safe_lines(pool, dnsvet_finding_fix(f));
+	const char *type = cli_safe(pool, dnsvet_finding_subject_type(f));
 	const dnsvet_node *evidence = dnsvet_finding_evidence(f);
 	int64_t expires = dnsvet_finding_expires(f);
 	char when[64];
 
-	fprintf(fp, "  %s[%s]%s %s\n", cli_sgr(color, CLI_STYLE_BOLD), dnsvet_finding_rule(f),
+	fprintf(fp, "  %s[%s]%s %s\n", cli_sgr(color, CLI_STYLE_BOLD), cli_safe(pool, dnsvet_finding_rule(f)),
 	        cli_sgr(color, CLI_STYLE_RESET), title ? title : "");
 	fprintf(fp, "    seen:  ");
-	print_indented(fp, dnsvet_finding_message(f), 11);
-	fprintf(fp, "    where: %s%s%s\n", dnsvet_finding_subject_name(f), type ? " " : "",
-	        type ? type : "");
+	print_indented(fp, cli_safe_lines(pool, dnsvet_finding_message(f)), 11);
+	fprintf(fp, "    where: %s%s%s\n", cli_safe(pool, dnsvet_finding_subject_name(f)),
+	        type ? " " : "", type ? type : "");
 	if (fix) {
 		fprintf(fp, "    fix:   ");
 		print_indented(fp, fix, 11);
@@ -169,7 +185,7 @@ static void print_finding(FILE *fp, const dnsvet_finding *f, int color, int verb
 
 		if (dnsvet_node_to_yaml(evidence, &yaml) == DNSVET_OK) {
 			fprintf(fp, "    evidence:\n      ");
-			print_indented(fp, yaml, 6);
+			print_indented(fp, cli_safe_lines(pool, yaml), 6);
 		}
 		free(yaml);
 	}
@@ -179,9 +195,10 @@ void cli_report_text(FILE *fp, const dnsvet_report *report, int color, int verbo
 {
 	const dnsvet_finding_list *fl = dnsvet_report_findings(report);
 	size_t total = dnsvet_finding_list_count(fl);
+	cli_strpool pool = CLI_STRPOOL_INIT;
 
-	print_verdict(fp, report, color);
-	print_records(fp, report, color);
+	print_verdict(fp, report, color, &pool);
+	print_records(fp, report, color, &pool);
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
 		size_t n = dnsvet_finding_list_count_severity(fl, sections[s].sev);
 
@@ -193,7 +210,7 @@ void cli_report_text(FILE *fp, const dnsvet_report *report, int color, int verbo
 			const dnsvet_finding *f = dnsvet_finding_list_at(fl, i);
 
 			if (dnsvet_finding_severity(f) == sections[s].sev)
-				print_finding(fp, f, color, verbose);
+				print_finding(fp, f, color, verbose, &pool);
 		}
 	}
 	if (!total)
@@ -205,4 +222,5 @@ void cli_report_text(FILE *fp, const dnsvet_report *report, int color, int verbo
 		fprintf(fp, "\n%u queries, %u round trips on the critical path, %.0f ms\n", st.queries,
 		        st.rtts, st.elapsed_ms);
 	}
+	cli_strpool_free(&pool);
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <dnsvet/engine.h>
 #include "cli/options.h"
+#include "cli/safe_text.h"
 
 void cli_log(void *user, dnsvet_log_level level, const char *message)
 {
@@ -14,8 +15,10 @@ void cli_log(void *user, dnsvet_log_level level, const char *message)
 		return;
 	if (level > DNSVET_LOG_ERROR && level < DNSVET_LOG_DEBUG && o->verbosity < 0)
 		return;
-	fprintf(stderr, "dnsvet: %s: %s\n", names[level <= DNSVET_LOG_DEBUG ? level : DNSVET_LOG_DEBUG],
-	        message);
+	/* Messages quote server names and answers: escaped, as in the text report. */
+	fprintf(stderr, "dnsvet: %s: ", names[level <= DNSVET_LOG_DEBUG ? level : DNSVET_LOG_DEBUG]);
+	cli_fput_safe(stderr, message, 0);
+	fputc('\n', stderr);
 }
 
 void cli_opts_session(const cli_opts *o, dnsvet_session_opts *so)

@@ -9,27 +9,32 @@
 
 int audit_shard_parse(const char *text, audit_shard *out, char *errbuf, size_t errlen)
 {
+	const char *slash = strchr(text, '/');
 	char *end;
 	unsigned long k, n;
 
+	/* strtoul alone would take " 1", "+1" and "-1": only digits make a shard number */
+	if (!slash || slash == text || !slash[1] ||
+	    strspn(text, "0123456789") != (size_t)(slash - text) ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1))
+		goto bad;
 	errno = 0;
 	k = strtoul(text, &end, 10);
-	if (end == text || *end != '/' || errno || text[0] == '-' || end[1] == '-')
-		goto bad;
-	text = end + 1;
-	n = strtoul(text, &end, 10);
-	if (end == text || *end || errno)
-		goto bad;
-	if (n < 1 || n > SHARD_MAX || k < 1 || k > n) {
-		snprintf(errbuf, errlen, "--shard %lu/%lu: K must be 1..N and N 1..%u", k, n,
-		         SHARD_MAX);
-		return -1;
-	}
+	if (errno)
+		goto range;
+	n = strtoul(slash + 1, &end, 10);
+	if (errno)
+		goto range;
+	if (n < 1 || n > SHARD_MAX || k < 1 || k > n)
+		goto range;
 	out->k = (unsigned)k;
 	out->n = (unsigned)n;
 	return 0;
+range:
+	snprintf(errbuf, errlen, "'%s': K must be 1..N and N 1..%u", text, SHARD_MAX);
+	return -1;
 bad:
-	snprintf(errbuf, errlen, "--shard: expected K/N such as 2/8");
+	snprintf(errbuf, errlen, "expected K/N such as 2/8, not '%s'", text);
 	return -1;
 }
 

@@ -14,7 +14,8 @@ typedef struct audit_shard {
 	unsigned n;
 } audit_shard;
 
-/* Parses "K/N" (1 <= K <= N <= 65536). 0 on success; -1 with a message in errbuf. */
+/* Parses "K/N", digits only (1 <= K <= N <= 65536). 0 on success; -1 with the reason in
+ * errbuf, which quotes text but not the flag: the caller says where it came from. */
 int audit_shard_parse(const char *text, audit_shard *out, char *errbuf, size_t errlen);
 
 /* 1 when the shard takes domain. shard NULL takes everything. */

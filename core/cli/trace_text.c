@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 #include <dnsvet/node.h>
+#include "cli/safe_text.h"
 #include "cli/style.h"
 #include "cli/trace_text.h"
 
@@ -119,13 +120,14 @@ static void reply_key(const dnsvet_node *reply, char *buf, size_t size)
 	free(rrs);
 }
 
-static void print_servers(FILE *fp, const dnsvet_node *servers, int color)
+static void print_servers(FILE *fp, const dnsvet_node *servers, int color, cli_strpool *pool)
 {
 	size_t wname = 4, waddr = 7;
 
 	for (size_t i = 0; i < dnsvet_node_size(servers); i++) {
 		const dnsvet_node *s = dnsvet_node_list_at(servers, i);
-		const char *name = str(s, "name"), *addr = str(s, "addr");
+		const char *name = cli_safe(pool, str(s, "name"));
+		const char *addr = cli_safe(pool, str(s, "addr"));
 
 		if (name && strlen(name) > wname)
 			wname = strlen(name);
@@ -134,15 +136,17 @@ static void print_servers(FILE *fp, const dnsvet_node *servers, int color)
 	}
 	for (size_t i = 0; i < dnsvet_node_size(servers); i++) {
 		const dnsvet_node *s = dnsvet_node_list_at(servers, i);
-		const char *status = str(s, "status"), *lame = str(s, "lame");
+		const char *status = str(s, "status"), *lame = cli_safe(pool, str(s, "lame"));
+		const char *name = cli_safe(pool, str(s, "name"));
+		const char *addr = cli_safe(pool, str(s, "addr"));
 		const dnsvet_node *serial = dnsvet_node_map_get(s, "serial");
 		const dnsvet_node *rtt = dnsvet_node_map_get(s, "rtt_ms");
 		int ok = status && strcmp(status, "ok") == 0;
 		char src[128];
 
-		fprintf(fp, "    %-*s  %-*s  %s%-4s%s", (int)wname, str(s, "name") ? str(s, "name") : "?",
-		        (int)waddr, str(s, "addr") ? str(s, "addr") : "-",
-		        cli_sgr(color, ok ? CLI_STYLE_GREEN : CLI_STYLE_RED), status ? status : "?",
+		fprintf(fp, "    %-*s  %-*s  %s%-4s%s", (int)wname, name ? name : "?",
+		        (int)waddr, addr ? addr : "-", cli_sgr(color, ok ? CLI_STYLE_GREEN : CLI_STYLE_RED),
+		        status ? cli_safe(pool, status) : "?",
 		        cli_sgr(color, CLI_STYLE_RESET));
 		if (lame)
 			fprintf(fp, " (%s)", lame);
@@ -150,19 +154,22 @@ static void print_servers(FILE *fp, const dnsvet_node *servers, int color)
 			fprintf(fp, "  serial %lld", (long long)dnsvet_node_int(serial, 0));
 		if (rtt)
 			fprintf(fp, "  %lld ms", (long long)dnsvet_node_int(rtt, 0));
-		fprintf(fp, "  from %s\n", join(dnsvet_node_map_get(s, "source"), src, sizeof(src)));
+		fprintf(fp, "  from %s\n",
+		        cli_safe(pool, join(dnsvet_node_map_get(s, "source"), src, sizeof(src))));
 	}
 }
 
-static void print_zone(FILE *fp, const dnsvet_node *z, const char *holder, int color)
+static void print_zone(FILE *fp, const dnsvet_node *z, const char *holder, int color,
+                       cli_strpool *pool)
 {
-	const char *name = str(z, "name"), *parent = str(z, "parent"), *status = str(z, "status");
+	const char *name = str(z, "name"), *parent = cli_safe(pool, str(z, "parent"));
+	const char *status = str(z, "status"), *reason = cli_safe(pool, str(z, "reason"));
 	const dnsvet_node *pns = dnsvet_node_map_get(z, "parent_ns");
 	const dnsvet_node *cns = dnsvet_node_map_get(z, "child_ns");
 	const dnsvet_node *errors = dnsvet_node_map_get(z, "errors");
 	char a[1024], b[1024];
 
-	fprintf(fp, "  %s%s%s", cli_sgr(color, CLI_STYLE_BOLD), name ? name : "?",
+	fprintf(fp, "  %s%s%s", cli_sgr(color, CLI_STYLE_BOLD), name ? cli_safe(pool, name) : "?",
 	        cli_sgr(color, CLI_STYLE_RESET));
 	if (parent)
 		fprintf(fp, "  delegated by %s", parent);
@@ -170,24 +177,24 @@ static void print_zone(FILE *fp, const dnsvet_node *z, const char *holder, int c
 		fprintf(fp, "  (holds the name)");
 	fprintf(fp, "\n");
 	if (status && strcmp(status, "ok") != 0)
-		fprintf(fp, "    %sstatus %s%s%s%s\n", cli_sgr(color, CLI_STYLE_RED), status,
-		        str(z, "reason") ? ": " : "", str(z, "reason") ? str(z, "reason") : "",
+		fprintf(fp, "    %sstatus %s%s%s%s\n", cli_sgr(color, CLI_STYLE_RED),
+		        cli_safe(pool, status), reason ? ": " : "", reason ? reason : "",
 		        cli_sgr(color, CLI_STYLE_RESET));
 	if (pns)
-		fprintf(fp, "    parent NS  %s\n", join(pns, a, sizeof(a)));
+		fprintf(fp, "    parent NS  %s\n", cli_safe(pool, join(pns, a, sizeof(a))));
 	if (cns) {
 		join(cns, b, sizeof(b));
 		if (pns && strcmp(a, b) == 0)
 			fprintf(fp, "    child NS   (the same)\n");
 		else
 			fprintf(fp, "    child NS   %s%s%s\n", cli_sgr(color, pns ? CLI_STYLE_YELLOW : CLI_STYLE_RESET),
-			        b, cli_sgr(color, CLI_STYLE_RESET));
+			        cli_safe(pool, b), cli_sgr(color, CLI_STYLE_RESET));
 	}
 	for (size_t i = 0; i < dnsvet_node_size(errors); i++)
 		fprintf(fp, "    %serror%s %s\n", cli_sgr(color, CLI_STYLE_RED),
 		        cli_sgr(color, CLI_STYLE_RESET),
-		        dnsvet_node_string(dnsvet_node_list_at(errors, i)));
-	print_servers(fp, dnsvet_node_map_get(z, "servers"), color);
+		        cli_safe(pool, dnsvet_node_string(dnsvet_node_list_at(errors, i))));
+	print_servers(fp, dnsvet_node_map_get(z, "servers"), color, pool);
 }
 
 /* The label of a resolver address from the `resolvers` section. */
@@ -220,7 +227,7 @@ static void reply_result(const dnsvet_node *r, char *buf, size_t size)
 /* Replies side by side: who, where, outcome, then the answer records; replies that differ
  * get different numbers in the '#' column. */
 static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *replies,
-                          const char *qname, int resolvers, int color)
+                          const char *qname, int resolvers, int color, cli_strpool *pool)
 {
 	size_t n = dnsvet_node_size(replies), wwho = 6, waddr = 7, wres = 7, ngroups = 0;
 	char (*keys)[KEY_LEN] = calloc(n ? n : 1, KEY_LEN);
@@ -234,12 +241,13 @@ static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *
 	for (size_t i = 0; i < n; i++) {
 		const dnsvet_node *r = dnsvet_node_list_at(replies, i);
 		const char *who = resolvers ? resolver_label(root, str(r, "addr")) : str(r, "server");
-		const char *addr = str(r, "addr");
+		const char *addr = cli_safe(pool, str(r, "addr"));
 		char result[64];
 
+		who = cli_safe(pool, who);
 		reply_result(r, result, sizeof(result));
-		if (strlen(result) > wres)
-			wres = strlen(result);
+		if (strlen(cli_safe(pool, result)) > wres)
+			wres = strlen(cli_safe(pool, result));
 		if (who && strlen(who) > wwho)
 			wwho = strlen(who);
 		if (addr && strlen(addr) > waddr)
@@ -267,6 +275,7 @@ static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *
 		char result[64], rtt[32], rr[1024];
 		int bad = err || !rcode || strcmp(rcode, "NOERROR") != 0;
 
+		who = cli_safe(pool, who);
 		reply_result(r, result, sizeof(result));
 		if (dnsvet_node_map_get(r, "rtt_ms"))
 			snprintf(rtt, sizeof(rtt), "%lld ms",
@@ -274,8 +283,9 @@ static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		fprintf(fp, "    %-*s  %-*s  %s%-*s%s  %-3zu  %6s", (int)wwho, who ? who : "?",
-		        (int)waddr, str(r, "addr") ? str(r, "addr") : "-",
-		        cli_sgr(color, bad ? CLI_STYLE_RED : CLI_STYLE_RESET), (int)wres, result,
+		        (int)waddr, str(r, "addr") ? cli_safe(pool, str(r, "addr")) : "-",
+		        cli_sgr(color, bad ? CLI_STYLE_RED : CLI_STYLE_RESET), (int)wres,
+		        cli_safe(pool, result),
 		        cli_sgr(color, CLI_STYLE_RESET), group[i], rtt);
 		if (err) {
 			fprintf(fp, "\n");
@@ -286,7 +296,7 @@ static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *
 
 		for (size_t k = 0; k < dnsvet_node_size(answer); k++) {
 			rr_short(dnsvet_node_string(dnsvet_node_list_at(answer, k)), qname, rr, sizeof(rr));
-			fprintf(fp, "%*s%s\n", k ? indent : 0, "", rr);
+			fprintf(fp, "%*s%s\n", k ? indent : 0, "", cli_safe(pool, rr));
 		}
 		if (!dnsvet_node_size(answer)) {
 			/* No records: the authority section says why (SOA: negative, NS: referral). */
@@ -294,11 +304,11 @@ static void print_replies(FILE *fp, const dnsvet_node *root, const dnsvet_node *
 			        cli_sgr(color, CLI_STYLE_RESET));
 			for (size_t k = 0; k < dnsvet_node_size(authority); k++)
 				fprintf(fp, "%*sauthority: %s\n", indent, "",
-				        dnsvet_node_string(dnsvet_node_list_at(authority, k)));
+				        cli_safe(pool, dnsvet_node_string(dnsvet_node_list_at(authority, k))));
 		}
 		if (cd)
 			fprintf(fp, "%*swith CD=1 (no DNSSEC validation): %s, %zu records\n", indent, "",
-			        str(cd, "rcode") ? str(cd, "rcode") : "?",
+			        str(cd, "rcode") ? cli_safe(pool, str(cd, "rcode")) : "?",
 			        dnsvet_node_size(dnsvet_node_map_get(cd, "answer")));
 	}
 	if (n == 0)
@@ -321,6 +331,7 @@ int cli_trace_text(FILE *fp, const dnsvet_obs *obs, const char *name, const char
 	const dnsvet_node *names = dnsvet_node_map_get(root, "names");
 	const dnsvet_node *chain;
 	const char *holder = NULL;
+	cli_strpool pool = CLI_STRPOOL_INIT;
 
 	if (!entry)
 		return -1;
@@ -330,24 +341,26 @@ int cli_trace_text(FILE *fp, const dnsvet_obs *obs, const char *name, const char
 		if (str(n, "name") && same_name(str(n, "name"), name))
 			holder = str(n, "zone");
 	}
-	fprintf(fp, "%sTrace of %s %s%s\n\n", cli_sgr(color, CLI_STYLE_BOLD), name, type,
-	        cli_sgr(color, CLI_STYLE_RESET));
+	fprintf(fp, "%sTrace of %s %s%s\n\n", cli_sgr(color, CLI_STYLE_BOLD), cli_safe(&pool, name),
+	        cli_safe(&pool, type), cli_sgr(color, CLI_STYLE_RESET));
 	fprintf(fp, "Delegation path (from the root down):\n");
 	for (size_t i = 0; i < dnsvet_obs_zone_count(obs); i++)
-		print_zone(fp, dnsvet_obs_zone_at(obs, i), holder, color);
+		print_zone(fp, dnsvet_obs_zone_at(obs, i), holder, color, &pool);
 	if (!dnsvet_obs_zone_count(obs))
 		fprintf(fp, "  (no zone found)\n");
 
 	fprintf(fp, "\nAuthoritative servers%s%s (RD=0):\n", holder ? " of " : "",
-	        holder ? holder : "");
-	print_replies(fp, root, dnsvet_node_map_get(entry, "auth"), name, 0, color);
+	        holder ? cli_safe(&pool, holder) : "");
+	print_replies(fp, root, dnsvet_node_map_get(entry, "auth"), name, 0, color, &pool);
 	fprintf(fp, "\nResolvers (RD=1):\n");
-	print_replies(fp, root, dnsvet_node_map_get(entry, "resolvers"), name, 1, color);
+	print_replies(fp, root, dnsvet_node_map_get(entry, "resolvers"), name, 1, color, &pool);
 	chain = dnsvet_node_map_get(entry, "chain");
 	if (dnsvet_node_size(chain)) {
 		fprintf(fp, "\nCNAME chain followed from the authoritative answer:\n");
 		for (size_t i = 0; i < dnsvet_node_size(chain); i++)
-			fprintf(fp, "    %s\n", dnsvet_node_string(dnsvet_node_list_at(chain, i)));
+			fprintf(fp, "    %s\n",
+			        cli_safe(&pool, dnsvet_node_string(dnsvet_node_list_at(chain, i))));
 	}
+	cli_strpool_free(&pool);
 	return 0;
 }

@@ -148,9 +148,12 @@ static void test_fixtures(void)
 	dnsvet(&o, "test --builtin-dir %2 %1/notice");
 	CHECK_RUN(o, 0, "1 passed, 0 failed");
 
-	dnsvet(&o, "test --no-builtin %1/no-such-dir");
-	CHECK_CONTAINS(o.out, "no-such-dir: no such file or directory\n");
-	CHECK_RUN(o, 1, "0 passed, 1 failed");
+	/* a target that is not there is an input error, found before anything runs */
+	dnsvet(&o, "test --no-builtin %1/basic %1/no-such-dir");
+	CHECK_EQ(o.status, 2);
+	CHECK_STR(o.out, "");
+	CHECK_CONTAINS(o.err, "dnsvet rules test: '");
+	CHECK_CONTAINS(o.err, "no-such-dir': No such file or directory\n");
 }
 
 static void test_list_show(void)
@@ -196,8 +199,8 @@ static void test_list_show(void)
 	CHECK_CONTAINS(o.out, "\nFix:\n  Publish {name} {type} {value} at {zone}.\n");
 
 	dnsvet(&o, "show --builtin-dir %1/basic t.nope");
-	CHECK_EQ(o.status, 1);
-	CHECK_CONTAINS(o.err, "no rule 't.nope'");
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.err, "dnsvet rules show: no rule 't.nope'");
 
 	/* the built-in catalogue: every rule listed, documentation shown */
 	dnsvet(&o, "list --builtin-dir %2");
@@ -208,6 +211,57 @@ static void test_list_show(void)
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.out, "record.missing — ");
 	CHECK_CONTAINS(o.out, "\nFix:\n");
+}
+
+/* Bad arguments are usage errors (2) naming what is wrong, in one message and a hint. */
+static void test_usage(void)
+{
+	static outcome o;
+
+	dnsvet(&o, "list --builtin-dir /nonexistent");
+	CHECK_EQ(o.status, 2);
+	CHECK_STR(o.out, "");
+	CHECK_STR(o.err, "dnsvet rules list: --builtin-dir: '/nonexistent' is not a directory\n");
+
+	dnsvet(&o, "list --builtin-dir %1/basic extra");
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.err, "dnsvet rules list: unexpected argument 'extra'");
+
+	dnsvet(&o, "list --format json");
+	CHECK_EQ(o.status, 2);
+	CHECK_STR(o.err, "dnsvet rules list: unknown option '--format'\n"
+	                 "'dnsvet rules --help' lists the options.\n");
+	dnsvet(&o, "test -x");
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.err, "dnsvet rules test: unknown option '-x'\n");
+	dnsvet(&o, "show --select");
+	CHECK_EQ(o.status, 2);
+	CHECK_STR(o.err, "dnsvet rules show: --select needs a value\n");
+	dnsvet(&o, "doc --formt x");
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.err, "dnsvet rules doc: unknown option '--formt'\n");
+}
+
+/* Output that cannot be written is an internal failure (3), said once. */
+static void test_write_errors(void)
+{
+	static outcome o;
+
+	dnsvet(&o, "list --builtin-dir %2 >/dev/full");
+	CHECK_EQ(o.status, 3);
+	CHECK_STR(o.err, "dnsvet rules list: cannot write the output: No space left on device\n");
+	dnsvet(&o, "show --builtin-dir %2 record.missing >/dev/full");
+	CHECK_EQ(o.status, 3);
+	CHECK_CONTAINS(o.err, "dnsvet rules show: cannot write the output");
+	dnsvet(&o, "test --no-builtin %1/basic >/dev/full");
+	CHECK_EQ(o.status, 3);
+	CHECK_CONTAINS(o.err, "dnsvet rules test: cannot write the output");
+	dnsvet(&o, "doc --builtin-dir %2 -o /dev/full");
+	CHECK_EQ(o.status, 3);
+	CHECK_STR(o.err, "dnsvet rules doc: cannot write /dev/full: No space left on device\n");
+	dnsvet(&o, "doc --builtin-dir %2 >/dev/full");
+	CHECK_EQ(o.status, 3);
+	CHECK_CONTAINS(o.err, "dnsvet rules doc: cannot write the output");
 }
 
 int main(int argc, char **argv)
@@ -221,5 +275,7 @@ int main(int argc, char **argv)
 	builtin = argv[3];
 	test_fixtures();
 	test_list_show();
+	test_usage();
+	test_write_errors();
 	return t_finish("test_rules_cli");
 }

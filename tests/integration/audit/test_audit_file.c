@@ -195,6 +195,13 @@ static void test_file_errors(void)
 	                    "'defaults'?)");
 	CHECK(!load("baddefaults.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
 	CHECK_CONTAINS(err, "baddefaults.yaml:2:11: defaults.region: unknown SES region");
+	/* a bad resolver is the file's, not --resolvers's: named by its place in the list */
+	CHECK(!load("badresolvers.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
+	CHECK_CONTAINS(err, "badresolvers.yaml:2:24: defaults.resolvers[1]: not a numeric "
+	                    "address[:port]: 'bogus'");
+	CHECK(!load("badresolvers-text.yaml", NULL, &p, DNSVET_ERR_INVALID, err, sizeof(err)));
+	CHECK_CONTAINS(err, "badresolvers-text.yaml:2:14: defaults.resolvers: not a numeric "
+	                    "address[:port]: '300.1.2.3'");
 	CHECK(!load("no-such-file.yaml", NULL, &p, DNSVET_ERR_IO, err, sizeof(err)));
 	CHECK_CONTAINS(err, "no-such-file.yaml");
 }
@@ -213,6 +220,15 @@ static void test_shards(void)
 	CHECK(audit_shard_parse("0/2", &s2, err, sizeof(err)) == -1);
 	CHECK(audit_shard_parse("1/", &s2, err, sizeof(err)) == -1);
 	CHECK(audit_shard_parse("-1/2", &s2, err, sizeof(err)) == -1);
+	/* only digits: strtoul alone would take a blank or a sign */
+	CHECK(audit_shard_parse(" 1/2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("+1/2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("1/ 2", &s2, err, sizeof(err)) == -1);
+	CHECK(audit_shard_parse("1/2 ", &s2, err, sizeof(err)) == -1);
+	CHECK_STR(err, "expected K/N such as 2/8, not '1/2 '");
+	/* the caller names the flag: the reason does not */
+	CHECK(audit_shard_parse("0/3", &s2, err, sizeof(err)) == -1);
+	CHECK_STR(err, "'0/3': K must be 1..N and N 1..65536");
 	CHECK(audit_shard_parse("2/2", &s2, err, sizeof(err)) == 0);
 	/* the hash ignores case and the trailing dot */
 	CHECK(audit_shard_hash("Example.COM.") == audit_shard_hash("example.com"));

@@ -227,6 +227,41 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run(["check", "x.com", "--config", bad])
     check("--config: a bad value names file:line:column", rc == 2 and f"{bad}:1:6: lab" in err,
           show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write('resolvers: "bogus!!"\n')
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a bad resolver names file:line:column, not --resolvers", rc == 2
+          and f"{bad}:1:12: resolvers: not a numeric address[:port]: 'bogus!!'" in err
+          and "--resolvers" not in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("budget: [1, 2]\n")
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a list for an option that does not repeat is an error", rc == 2
+          and f"{bad}:1:9: budget: expected one value, not a list" in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("budget: 99999999999999999999999\n")
+    rc, out, err = run(["check", "x.com", "--config", bad])
+    check("--config: a number is quoted as written", rc == 2
+          and f"{bad}:1:9: budget: '99999999999999999999999' is not" in err, show(rc, out, err))
+    with open(bad, "w") as f:
+        f.write("timeout: 1.5\nbudget: 300  # queries\n")
+    rc, out, err = run(["check", "--config", bad, "--replay", rec, "--format", "json"])
+    check("--config: numbers as written still parse", rc == 1 and out.startswith("{"),
+          show(rc, out, err))
+    huge = os.path.join(tmp, "huge.yaml")
+    with open(huge, "w") as f:
+        f.write("domains:\n  - " + "a" * 2000000 + ".com\n")
+    rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "-q", huge])
+    check("audit: an invalid entry's long name is cut, its reason kept", rc == 2
+          and "characters long, more than the 253 a domain name allows" in err
+          and len(err) < 1000, show(rc, out, err[:1000]))
+    defres = os.path.join(tmp, "defres.yaml")
+    with open(defres, "w") as f:
+        f.write('defaults:\n  resolvers: [1.2.3.4, "bogus addr"]\ndomains: [a.com]\n')
+    rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "-q", defres])
+    check("audit: a bad default resolver names file:line:column, not --resolvers", rc == 2
+          and f"{defres}:2:24: defaults.resolvers[1]: " in err and "--resolvers" not in err,
+          show(rc, out, err))
 
     out_file = os.path.join(tmp, "report.json")
     rc, out, err = run(["check"] + HEALTHY + LAB + ["--format", "json", "-o", out_file])
@@ -303,6 +338,63 @@ check("trace lame: lame servers and disagreeing answers",
       rc == 0 and "lame (refused)" in out and "lame (timeout)" in out
       and "different answers" in out, show(rc, out, err))
 
+# hostile DNS data: a server's TXT with terminal escapes, BEL and a C1 CSI reaches every
+# text output escaped (\DDD), while well-formed UTF-8 passes unchanged
+def run_bytes(args):
+    p = subprocess.run([DNSVET] + args, capture_output=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def terminal_safe(b):
+    """No byte a terminal acts on: C0 but newline, DEL, C1 (as UTF-8), malformed UTF-8."""
+    try:
+        t = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f for c in t)
+
+
+EVIL_TXT = '"_dmarc.suffix-gallery.com. 3600 IN TXT \\"v=DMARC1; p=\\e[2J\\e]0;pwned\\abogus' \
+           '\\u009b\\u00e9\\""'
+with tempfile.TemporaryDirectory() as tmp:
+    src = open(os.path.join(ROOT, "bench", "data", "suffix-gallery.com.yaml")).read()
+    plain = '_dmarc.suffix-gallery.com. 3600 IN TXT "v=DMARC1; p=none; ' \
+            'rua=mailto:dmarc@suffix-gallery.com"'
+    evil = os.path.join(tmp, "evil.yaml")
+    with open(evil, "w") as f:
+        f.write(src.replace(plain, EVIL_TXT))
+    check("hostile recording made", src.count(plain) > 0, "")
+    for args in (["check", "--replay", evil, "--format", "text"],
+                 ["check", "--replay", evil, "--format", "text", "-v"],
+                 ["trace", "--replay", evil, "_dmarc.suffix-gallery.com", "TXT"]):
+        rc, out, err = run_bytes(args)
+        check(f"{' '.join(args[:1] + args[3:])}: control characters escaped",
+              rc in (0, 1) and terminal_safe(out) and terminal_safe(err)
+              and b"p=\\027[2J\\027]0" in out and b"pwned\\007bogus\\194\\155\xc3\xa9" in out,
+              show(rc, out[-3000:], err))
+    rc, out, err = run_bytes(["check", "--replay", evil, "--format", "json"])
+    check("check --format json keeps its own escaping", rc == 1
+          and b"\\u001b[2J" in out and b"\x1b" not in out, show(rc, out[-2000:], err))
+    audit = os.path.join(tmp, "evil-audit.yaml")
+    with open(audit, "w") as f:
+        f.write('domains:\n  - "a\\e]0;x\\a.com"\n')
+    rc, out, err = run_bytes(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"],
+                              "--resolvers", "none", "--no-progress", "--format", "text", audit])
+    check("audit: an invalid entry's name is escaped", rc == 2 and terminal_safe(err)
+          and b"a\\027]0;x\\007.com" in err, show(rc, out, err))
+
+# output that cannot be written: exit 3, said once
+with tempfile.TemporaryDirectory() as tmp:
+    audit = os.path.join(tmp, "two.yaml")
+    with open(audit, "w") as f:
+        f.write("domains: [a.example, b.example]\n")
+    for fmt in ("text", "jsonl", "json", "junit"):
+        rc, out, err = run(["audit", "--root-hints", os.environ["LAB_ROOT_HINTS"], "--resolvers",
+                            "none", "--no-progress", "-q", "--format", fmt, "-o", "/dev/full",
+                            audit])
+        check(f"audit --format {fmt} -o /dev/full: exit 3, one message", rc == 3
+              and err.count("cannot write") == 1 and "/dev/full" in err, show(rc, out, err))
+
 # hostile SES identity JSON: a NUL that would cut a value short, a token given twice, YAML
 # passing for JSON; each refused with the file, line, column and field
 HOSTILE = tempfile.mkdtemp(prefix="dnsvet-cli-")
@@ -374,6 +466,15 @@ BAD = [
     (["trace", "x.com", "BOGUS"], "TYPE"),
     (["trace"], "NAME"),
     (["trace", "x.com", "--resolvers", "300.1.1.1"], "--resolvers"),
+    (["check", "x.com", "--re", "x"],
+     "dnsvet check: ambiguous option '--re' (could be --resolvers, --record, --replay, "
+     "--region)"),
+    (["check", "x.com", "--select", ""], "dnsvet check: --select: the value is empty"),
+    (["audit", "--shard", "0/3", "x.yaml"],
+     "dnsvet audit: --shard: '0/3': K must be 1..N and N 1..65536\n"),
+    (["audit", "--shard", " 1/3", "x.yaml"], "--shard: expected K/N such as 2/8, not ' 1/3'"),
+    (["audit", "--shard", "+1/3", "x.yaml"], "--shard: expected K/N such as 2/8, not '+1/3'"),
+    (["check", "x.com", "--config", "/tmp"], "--config: cannot read '/tmp': Is a directory"),
 ]
 for args, want in BAD:
     rc, out, err = run(args)
