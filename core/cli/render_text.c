@@ -82,7 +82,8 @@ static void print_verdict(FILE *fp, const dnsvet_report *r, int color, cli_strpo
 			        dnsvet_report_error(r) ? cli_safe(pool, dnsvet_report_error(r))
 			                               : dnsvet_status_str(dnsvet_report_status(r)));
 		else
-			fprintf(fp, "the domain's servers could not be reached\n");
+			fprintf(fp, "not every record SES needs could be checked: no server of its "
+			            "zone answered for it\n");
 		break;
 	}
 }

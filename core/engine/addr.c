@@ -94,6 +94,14 @@ dnsvet_status dnsvet_engine_addr_parse(const char *text, uint16_t default_port,
 		/* Brackets are for IPv6 only, as in URLs. */
 		if (!strchr(host, ':'))
 			return DNSVET_ERR_INVALID;
+	} else if (strchr(text, '@')) {
+		/* ADDR@PORT, as dig, unbound and nsd write it, for IPv6 too */
+		const char *at = strchr(text, '@');
+
+		memcpy(host, text, (size_t)(at - text));
+		host[at - text] = '\0';
+		if (at == text || parse_port(at + 1, &port) != 0)
+			return DNSVET_ERR_INVALID;
 	} else {
 		const char *first = strchr(text, ':');
 		const char *last = strrchr(text, ':');

@@ -28,6 +28,8 @@ static void test_addr(void)
 	CHECK_STR(roundtrip("[2001:db8::1]:8053", 53, b, sizeof(b)), "[2001:db8::1]:8053");
 	CHECK_STR(roundtrip("[::1]", 5300, b, sizeof(b)), "[::1]:5300");
 	CHECK_STR(roundtrip("fe80::1%lo", 53, b, sizeof(b)), "[fe80::1%lo]:53");
+	CHECK_STR(roundtrip("127.0.0.1@5353", 53, b, sizeof(b)), "127.0.0.1:5353");
+	CHECK_STR(roundtrip("2001:db8::1@8053", 53, b, sizeof(b)), "[2001:db8::1]:8053");
 	/* What the printer writes, the parser reads. */
 	CHECK_STR(roundtrip("[2001:db8::1]:53", 1, b, sizeof(b)), "[2001:db8::1]:53");
 
@@ -43,7 +45,8 @@ static void test_addr(void)
 	                      "127.0.0.1:65536", "127.0.0.1:53x", "1.2.3", "256.1.1.1",
 	                      "[127.0.0.1]:53", "[::1", "[::1]53", "[]:53", "::1:53:",
 	                      "[::1]:", "1.2.3.4:5:6", " 1.2.3.4", "gggg::1",
-	                      "[2001:db8::1]:99999", NULL };
+	                      "[2001:db8::1]:99999", "@53", "127.0.0.1@", "127.0.0.1@0",
+	                      "127.0.0.1@53@53", "127.0.0.1:53@53", "[::1]@53", "localhost@53", NULL };
 	for (int i = 0; bad[i]; i++) {
 		int ok = dnsvet_engine_addr_parse(bad[i], 53, &ss, &sl) == DNSVET_ERR_INVALID;
 		if (!ok)
