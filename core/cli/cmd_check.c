@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <dnsvet/obs.h>
 #include <dnsvet/report.h>
 #include <dnsvet/session.h>
 #include "cli/cli.h"
 #include "cli/expect_args.h"
+#include "cli/names.h"
 #include "cli/options.h"
 #include "cli/render_text.h"
 
@@ -64,18 +64,6 @@ static char *replay_domain(const char *path)
 	if (!domain)
 		fprintf(stderr, "dnsvet check: out of memory\n");
 	return domain;
-}
-
-/* Names equal without letter case or one trailing dot. */
-static int same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* Input errors (a file, a flag, a name) exit 2; the rest is dnsvet's own failure. */
@@ -196,7 +184,7 @@ int cmd_check(int argc, char **argv)
 		 * name would describe a domain that was never looked at */
 		if (!(domain = replay_domain(o.replay)))
 			goto out;
-		if (argc - first == 1 && !same_name(argv[first], domain)) {
+		if (argc - first == 1 && !cli_same_name(argv[first], domain)) {
 			fprintf(stderr, "dnsvet check: '%s': --replay %s is a recording of %s\n",
 			        argv[first], o.replay, domain);
 			goto out;

@@ -1,8 +1,8 @@
 /* Text rendering of `dnsvet trace` from an observation set (docs/observations.md). */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <dnsvet/node.h>
+#include "cli/names.h"
 #include "cli/safe_text.h"
 #include "cli/style.h"
 #include "cli/trace_text.h"
@@ -27,18 +27,6 @@ static const char *join(const dnsvet_node *list, char *buf, size_t size)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", s ? s : "?");
 	}
 	return buf;
-}
-
-/* Names equal up to case and a final dot. */
-static int same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* "owner ttl class type rdata" -> the pieces; 0 when rr has fewer fields. */
@@ -76,7 +64,7 @@ static void rr_short(const char *rr, const char *qname, char *buf, size_t size)
 	char owner[300];
 
 	snprintf(owner, sizeof(owner), "%.*s", (int)(owner_end - rr), rr);
-	if (same_name(owner, qname))
+	if (cli_same_name(owner, qname))
 		snprintf(buf, size, "%.*s %s", (int)strcspn(ttl, " \t"), ttl, rest);
 	else
 		snprintf(buf, size, "%s", rr);
@@ -173,7 +161,7 @@ static void print_zone(FILE *fp, const dnsvet_node *z, const char *holder, int c
 	        cli_sgr(color, CLI_STYLE_RESET));
 	if (parent)
 		fprintf(fp, "  delegated by %s", parent);
-	if (holder && name && same_name(name, holder))
+	if (holder && name && cli_same_name(name, holder))
 		fprintf(fp, "  (holds the name)");
 	fprintf(fp, "\n");
 	if (status && strcmp(status, "ok") != 0)
@@ -338,7 +326,7 @@ int cli_trace_text(FILE *fp, const dnsvet_obs *obs, const char *name, const char
 	for (size_t i = 0; i < dnsvet_node_size(names); i++) {
 		const dnsvet_node *n = dnsvet_node_list_at(names, i);
 
-		if (str(n, "name") && same_name(str(n, "name"), name))
+		if (str(n, "name") && cli_same_name(str(n, "name"), name))
 			holder = str(n, "zone");
 	}
 	fprintf(fp, "%sTrace of %s %s%s\n\n", cli_sgr(color, CLI_STYLE_BOLD), cli_safe(&pool, name),

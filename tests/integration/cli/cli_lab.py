@@ -31,18 +31,7 @@ SUFFIX = ["suffix-gallery.com", "--dkim-token", "ujzdegxdncf32epf3dhodzdocis2jht
           "--mail-from", "mail.suffix-gallery.com"]
 SUFFIX_RULE = "record.name_double_suffix"
 
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failures.append(name)
-        print(f"FAIL {name}\n{detail}")
+from checks import check, finish
 
 
 def run(args, env=None, timeout=120):
@@ -491,5 +480,4 @@ check("records: one region from a regional identity, extra records kept",
       and "mx.example.net" in out, show(rc, out, err))
 shutil.rmtree(HOSTILE, ignore_errors=True)
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -14,18 +14,7 @@ REC = os.path.join(ROOT, "bench", "data", "suffix-gallery.com.yaml")
 TEXT = open(REC).read()
 DKIM1 = "ujzdegxdncf32epf3dhodzdocis2jhtl._domainkey.suffix-gallery.com"
 
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failures.append(name)
-        print(f"FAIL {name}\n{detail}")
+from checks import check, finish
 
 
 def run(args):
@@ -127,5 +116,4 @@ rc, out, err = run(["check", "a" * 5000 + ".com"])
 check("a 5004-character DOMAIN: its real length", rc == 2 and "is 5004 characters long" in err,
       show(rc, out, err))
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()
