@@ -460,8 +460,10 @@ static dnsvet_status check_rr(rec_check *rc, const dnsvet_node *v)
 	               why ? why : "ldns cannot read it");
 }
 
-/* map[key], when present: a list of RRs. */
-static dnsvet_status check_rr_list(rec_check *rc, const dnsvet_node *map, const char *key)
+/* map[key], when present: a list of what, each item checked by check_item. */
+static dnsvet_status check_list(rec_check *rc, const dnsvet_node *map, const char *key,
+                                const char *what,
+                                dnsvet_status (*check_item)(rec_check *, const dnsvet_node *))
 {
 	const dnsvet_node *l = dnsvet_node_map_get(map, key);
 	dnsvet_status st = DNSVET_OK;
@@ -471,16 +473,21 @@ static dnsvet_status check_rr_list(rec_check *rc, const dnsvet_node *map, const 
 		return DNSVET_OK;
 	len = path_push(rc, key, 0);
 	if (dnsvet_node_type_of(l) != DNSVET_NODE_LIST)
-		st = rec_bad(rc, l, "must be a list of resource records, not %s",
+		st = rec_bad(rc, l, "must be a list of %s, not %s", what,
 		             type_name(dnsvet_node_type_of(l)));
 	for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(l); i++) {
 		size_t at = path_push(rc, NULL, i);
 
-		st = check_rr(rc, dnsvet_node_list_at(l, i));
+		st = check_item(rc, dnsvet_node_list_at(l, i));
 		rc->path[at] = '\0';
 	}
 	rc->path[len] = '\0';
 	return st;
+}
+
+static dnsvet_status check_rr_list(rec_check *rc, const dnsvet_node *map, const char *key)
+{
+	return check_list(rc, map, key, "resource records", check_rr);
 }
 
 /* One server's or resolver's reply (and its CD=1 retry). */
@@ -505,6 +512,11 @@ static dnsvet_status check_reply(rec_check *rc, const dnsvet_node *r, int depth)
 	return st;
 }
 
+static dnsvet_status check_first_reply(rec_check *rc, const dnsvet_node *r)
+{
+	return check_reply(rc, r, 0);
+}
+
 static dnsvet_status check_answer(rec_check *rc, const dnsvet_node *a)
 {
 	static const char *const sides[] = {"auth", "resolvers", "servers", NULL};
@@ -512,24 +524,8 @@ static dnsvet_status check_answer(rec_check *rc, const dnsvet_node *a)
 
 	if (st == DNSVET_OK)
 		st = check_rr_list(rc, a, "chain");
-	for (size_t k = 0; st == DNSVET_OK && sides[k]; k++) {
-		const dnsvet_node *l = dnsvet_node_map_get(a, sides[k]);
-		size_t len;
-
-		if (!l)
-			continue;
-		len = path_push(rc, sides[k], 0);
-		if (dnsvet_node_type_of(l) != DNSVET_NODE_LIST)
-			st = rec_bad(rc, l, "must be a list of replies, not %s",
-			             type_name(dnsvet_node_type_of(l)));
-		for (size_t i = 0; st == DNSVET_OK && i < dnsvet_node_size(l); i++) {
-			size_t at = path_push(rc, NULL, i);
-
-			st = check_reply(rc, dnsvet_node_list_at(l, i), 0);
-			rc->path[at] = '\0';
-		}
-		rc->path[len] = '\0';
-	}
+	for (size_t k = 0; st == DNSVET_OK && sides[k]; k++)
+		st = check_list(rc, a, sides[k], "replies", check_first_reply);
 	return st;
 }
 
